@@ -1,0 +1,138 @@
+"""Command line: `jazzsolo train` (MIDI → model directory) and `jazzsolo generate` (model → MIDI)."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from jazzsolo.errors import ConfigError, JazzsoloError
+
+DEFAULT_MODEL_DIR = "output/model"
+DEFAULT_OUTPUT_DIR = "output"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line with exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _check_range(name: str, value, low, high=None) -> None:
+    """Refuse a numeric option outside [low, high] with a one-line message."""
+    if value is None:
+        return
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ConfigError(f"--{name} must be {bound}, got {value}")
+
+
+def _train(args) -> str:
+    from jazzsolo.config import ModelConfig, TrainConfig, config_to_dict, get_tune_preset
+    from jazzsolo.data_utils import data_processing
+    from jazzsolo.preprocess import find_training_midi, get_corpus_data, get_musical_data
+
+    _check_range("epochs", args.epochs, 1, 100_000)
+    _check_range("seed", args.seed, 0, 2**32 - 1)
+    _check_range("n_a", args.n_a, 1, 4096)
+    preset = get_tune_preset(args.preset)
+    output_dir = Path(args.output_dir)
+    midi_path = find_training_midi(args.midi)
+    started = time.perf_counter()
+    data = get_musical_data(midi_path, preset)
+    corpus, values, values_indices, _ = get_corpus_data(data.abstract_grammars)
+    model_config = ModelConfig(n_a=args.n_a)
+    X, Y, _ = data_processing(corpus, values_indices, model_config.m, model_config.Tx,
+                              model_config.data_seed)
+    print(f"{midi_path}: {len(corpus)} values, {len(values)} unique, "
+          f"{len(data.measures)} measures ({time.perf_counter() - started:.1f} s)")
+    from jazzsolo.inference_code import LSTMWeights
+    from jazzsolo.model import train_djmodel
+    from jazzsolo.model_dir import TrainedModel, save_model_dir
+
+    train_config = TrainConfig(epochs=args.epochs, seed=args.seed)
+    _, LSTM_cell, densor, history = train_djmodel(X, Y, n_a=args.n_a, config=train_config,
+                                                  progress=not args.quiet)
+    settings = {"model": config_to_dict(model_config), "train": config_to_dict(train_config),
+                "preset": preset.name, "measure_ql": float(preset.beats_per_measure),
+                "source_midi": midi_path.name}
+    trained = TrainedModel(LSTMWeights.from_layers(LSTM_cell, densor), values, data.chords,
+                           settings, history)
+    save_model_dir(output_dir, trained, overwrite=args.overwrite)
+    loss, accuracy = history["loss"], history["accuracy"]
+    return (f"Trained {args.epochs} epochs (loss {loss[0]:.2f} → {loss[-1]:.2f}, "
+            f"accuracy {accuracy[-1]:.3f}); model saved to {output_dir}/")
+
+
+def _generate(args) -> str:
+    import numpy as np
+
+    from jazzsolo.model_dir import load_model_dir
+    from jazzsolo.music_utils import generate_solo, write_solo_midi
+
+    _check_range("temperature", args.temperature, 0.0, 100.0)
+    _check_range("seed", args.seed, 0, 2**32 - 1)
+    _check_range("qpm", args.qpm, 1.0, 1000.0)
+    seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(2**31))
+    trained = load_model_dir(args.model)
+    output = Path(args.output_dir) / f"solo_seed{seed}.mid"
+    solo = generate_solo(trained.weights, trained.indices_values, trained.chords,
+                         temperature=args.temperature, seed=seed,
+                         measure_ql=float(trained.settings.get("measure_ql", 4.0)))
+    write_solo_midi(solo, output, qpm=args.qpm, overwrite=args.overwrite)
+    n_notes = len(solo.timed_notes())
+    return f"Wrote a solo of {n_notes} notes over {solo.n_measures} measures to {output}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `jazzsolo` argument parser with its `train` and `generate` commands."""
+    parser = _Parser(prog="jazzsolo", description="Improvise jazz solos with an LSTM.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    train = commands.add_parser("train", help="Learn a style from a jazz MIDI file.")
+    train.add_argument("--midi", help="The training MIDI file (default: $JAZZSOLO_MIDI, then "
+                                      "data/original_metheny.mid, then ../shared/data/).")
+    train.add_argument("--preset", default="course",
+                       help="Where the melody, chords and solo are in the file (default: course).")
+    train.add_argument("--epochs", type=int, default=100, help="Passes over the training windows.")
+    train.add_argument("--seed", type=int, default=0, help="Seed for weights and batch order.")
+    train.add_argument("--n_a", type=int, default=64, help="Number of LSTM units.")
+    train.add_argument("--output_dir", default=DEFAULT_MODEL_DIR,
+                       help=f"Directory to save the model in (default: {DEFAULT_MODEL_DIR}).")
+    train.add_argument("--overwrite", action="store_true", help="Replace a model saved there.")
+    train.add_argument("--quiet", action="store_true", help="No progress bar.")
+    train.set_defaults(run=_train)
+
+    generate = commands.add_parser("generate", help="Write a new solo as MIDI.")
+    generate.add_argument("--model", default=DEFAULT_MODEL_DIR,
+                          help=f"A directory written by 'jazzsolo train' (default: {DEFAULT_MODEL_DIR}).")
+    generate.add_argument("--temperature", type=float, default=0.5,
+                          help="Sampling temperature: 0 always takes the likeliest value, "
+                               "higher is more adventurous (default: 0.5).")
+    generate.add_argument("--seed", type=int, help="Seed for sampling; the same seed gives the "
+                                                   "same solo (default: random, printed).")
+    generate.add_argument("--qpm", type=float, default=130.0, help="Tempo in quarter notes per minute.")
+    generate.add_argument("--output_dir", default=DEFAULT_OUTPUT_DIR,
+                          help=f"Directory for the MIDI file (default: {DEFAULT_OUTPUT_DIR}).")
+    generate.add_argument("--overwrite", action="store_true", help="Replace an existing file.")
+    generate.set_defaults(run=_generate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; a JazzsoloError becomes one line on stderr and exit status 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        print(args.run(args))
+    except JazzsoloError as e:
+        print(f"jazzsolo: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("jazzsolo: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

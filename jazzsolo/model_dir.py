@@ -1,0 +1,136 @@
+"""Trained model ⇄ directory: weights (NumPy .npz), vocabulary, settings and chords as JSON.
+
+Nothing here unpickles or deserialises code: loading reads arrays and plain JSON and checks
+that they fit together, so a model directory from elsewhere cannot run anything.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from music21 import chord
+
+from jazzsolo.errors import ModelDirError
+from jazzsolo.inference_code import LSTMWeights
+from jazzsolo.midi import write_atomic
+
+FORMAT_VERSION = 1
+WEIGHTS_FILE = "weights.npz"
+VOCABULARY_FILE = "vocabulary.json"
+CONFIG_FILE = "config.json"
+CHORDS_FILE = "chords.json"
+HISTORY_FILE = "history.json"
+_WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias", "dense_kernel", "dense_bias")
+
+
+@dataclass
+class TrainedModel:
+    """Everything generation needs, loaded from a model directory."""
+
+    weights: LSTMWeights
+    values: list[str]                                  # vocabulary in index order
+    chords: list[list[chord.Chord]]                    # the training tune's chord measures
+    settings: dict = field(default_factory=dict)       # config.json contents
+    history: dict = field(default_factory=dict)        # per-epoch loss and accuracy
+
+    @property
+    def indices_values(self) -> dict[int, str]:
+        return dict(enumerate(self.values))
+
+
+def chords_to_json(chords: list[list[chord.Chord]]) -> list[list[dict]]:
+    """Chord measures as JSON: offset and duration in quarter lengths, MIDI pitches."""
+    return [[{"offset_ql": float(c.offset), "duration_ql": float(c.quarterLength),
+              "pitches": [int(p.midi) for p in c.pitches]} for c in measure]
+            for measure in chords]
+
+
+def chords_from_json(data: list[list[dict]]) -> list[list[chord.Chord]]:
+    """The inverse of `chords_to_json`: music21 chords with offsets within their measure."""
+    measures = []
+    for measure in data:
+        chords = []
+        for item in measure:
+            c = chord.Chord([int(p) for p in item["pitches"]],
+                            quarterLength=float(item["duration_ql"]))
+            c.offset = float(item["offset_ql"])
+            chords.append(c)
+        measures.append(chords)
+    return measures
+
+
+def _json_bytes(data) -> bytes:
+    return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
+
+
+def save_model_dir(directory: str | os.PathLike, model: TrainedModel, *,
+                   overwrite: bool = False) -> Path:
+    """Write a model directory; existing files are kept unless `overwrite` is set."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    np.savez(buffer, **{name: getattr(model.weights, name) for name in _WEIGHT_NAMES})
+    settings = dict(model.settings, format_version=FORMAT_VERSION)
+    files = {WEIGHTS_FILE: buffer.getvalue(),
+             VOCABULARY_FILE: _json_bytes(model.values),
+             CHORDS_FILE: _json_bytes(chords_to_json(model.chords)),
+             CONFIG_FILE: _json_bytes(settings),
+             HISTORY_FILE: _json_bytes(model.history)}
+    if not overwrite:
+        for name in files:
+            if (directory / name).exists():
+                raise ModelDirError(f"{directory}: holds a model already; pass --overwrite to replace it")
+    for name, data in files.items():
+        write_atomic(directory / name, data, overwrite=True)
+    return directory
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ModelDirError(f"{path.parent}: not a model directory ({path.name} is missing)") from None
+    except (OSError, ValueError) as e:
+        raise ModelDirError(f"{path}: unreadable ({e})") from e
+
+
+def load_model_dir(directory: str | os.PathLike) -> TrainedModel:
+    """Read a model directory written by `save_model_dir`, checking that its parts agree."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ModelDirError(f"{directory}: no such model directory; train one with "
+                            f"'jazzsolo train --output_dir {directory}'")
+    settings = _read_json(directory / CONFIG_FILE)
+    version = settings.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ModelDirError(f"{directory}: model format version {version!r}, this jazzsolo "
+                            f"reads version {FORMAT_VERSION}")
+    values = _read_json(directory / VOCABULARY_FILE)
+    chords = chords_from_json(_read_json(directory / CHORDS_FILE))
+    history_path = directory / HISTORY_FILE
+    history = _read_json(history_path) if history_path.exists() else {}
+    try:
+        with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:
+            weights = LSTMWeights(*(np.asarray(arrays[name]) for name in _WEIGHT_NAMES))
+    except FileNotFoundError:
+        raise ModelDirError(f"{directory}: not a model directory ({WEIGHTS_FILE} is missing)") from None
+    except (OSError, KeyError, ValueError) as e:
+        raise ModelDirError(f"{directory / WEIGHTS_FILE}: unreadable weights ({e})") from e
+    _check_shapes(directory, weights, values)
+    return TrainedModel(weights, values, chords, settings, history)
+
+
+def _check_shapes(directory: Path, w: LSTMWeights, values: list[str]) -> None:
+    """Refuse weights whose shapes do not fit each other or the vocabulary."""
+    n_values, n_a = len(values), w.recurrent_kernel.shape[0]
+    expected = {"kernel": (n_values, 4 * n_a), "recurrent_kernel": (n_a, 4 * n_a),
+                "bias": (4 * n_a,), "dense_kernel": (n_a, n_values), "dense_bias": (n_values,)}
+    for name, shape in expected.items():
+        if getattr(w, name).shape != shape:
+            raise ModelDirError(f"{directory}: weights do not match the vocabulary of "
+                                f"{n_values} values ({name} is {getattr(w, name).shape}, "
+                                f"expected {shape})")

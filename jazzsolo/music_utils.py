@@ -1,0 +1,126 @@
+"""Sampled values + chord measures → a solo: each measure filled exactly, then MIDI and music21."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from music21 import chord, instrument, note, stream, tempo
+
+from jazzsolo.grammar import NoteEvent, PitchRange, Value, parse_value, realise_values
+from jazzsolo.inference_code import LSTMWeights, ValueSampler
+from jazzsolo.midi import TimedNotes, build_midi, write_midi
+from jazzsolo.qa import clean_up_notes, prune_notes, prune_value
+
+DEFAULT_QPM = 130.0                   # the course's tempo, quarter notes per minute
+_EPS_QL = 1e-6
+
+
+@dataclass
+class Solo:
+    """A generated solo: per measure, the values sampled and the notes rendered from them."""
+
+    measure_ql: float
+    values: list[list[Value]] = field(default_factory=list)
+    notes: list[list[NoteEvent]] = field(default_factory=list)     # offsets within the measure
+    chords: list[list[chord.Chord]] = field(default_factory=list)
+
+    @property
+    def n_measures(self) -> int:
+        return len(self.notes)
+
+    def timed_notes(self) -> list[TimedNotes]:
+        """Solo notes with offsets from the start of the piece (rests left out)."""
+        return [TimedNotes(i * self.measure_ql + n.offset_ql, n.duration_ql, (n.midi,))
+                for i, measure in enumerate(self.notes) for n in measure if n.midi is not None]
+
+    def timed_chords(self) -> list[TimedNotes]:
+        """Chords with offsets from the start of the piece, each cut at its measure's end."""
+        timed = []
+        for i, measure in enumerate(self.chords):
+            for c in measure:
+                duration = min(float(c.quarterLength), self.measure_ql - float(c.offset))
+                timed.append(TimedNotes(i * self.measure_ql + float(c.offset), duration,
+                                        tuple(int(p.midi) for p in c.pitches)))
+        return timed
+
+
+def sample_measure(sampler: ValueSampler, indices_values: dict[int, str], *, measure_ql: float,
+                   temperature: float, rng: np.random.Generator) -> list[Value]:
+    """Sample values until their durations fill the measure; the last one is trimmed to fit."""
+    values: list[Value] = []
+    filled = 0.0
+    while filled < measure_ql - _EPS_QL:
+        value = prune_value(parse_value(indices_values[sampler.step(temperature, rng)]))
+        duration = min(value.duration_ql, measure_ql - filled)
+        values.append(replace(value, duration_ql=duration))
+        filled += duration
+    return values
+
+
+def generate_solo(weights: LSTMWeights, indices_values: dict[int, str],
+                  chords: Sequence[Sequence[chord.Chord]], *, temperature: float = 0.5,
+                  seed: int | None = None, measure_ql: float = 4.0,
+                  pitch_range: PitchRange = PitchRange()) -> Solo:
+    """Improvise over every chord measure, keeping the LSTM state and the last pitch between them."""
+    rng = np.random.default_rng(seed)
+    sampler = ValueSampler(weights)
+    solo = Solo(measure_ql)
+    prev_midi = None
+    for measure_chords in chords:
+        values = sample_measure(sampler, indices_values, measure_ql=measure_ql,
+                                temperature=temperature, rng=rng)
+        notes = realise_values(values, measure_chords, rng=rng, prev_midi=prev_midi,
+                               pitch_range=pitch_range)
+        notes = clean_up_notes(prune_notes(notes), measure_ql)
+        pitched = [n.midi for n in notes if n.midi is not None]
+        prev_midi = pitched[-1] if pitched else prev_midi
+        solo.values.append(values)
+        solo.notes.append(notes)
+        solo.chords.append(list(measure_chords))
+    return solo
+
+
+def solo_to_stream(solo: Solo, qpm: float = DEFAULT_QPM) -> stream.Score:
+    """The solo as a music21 score: an electric-guitar part and a piano part of chords."""
+    solo_part, chord_part = stream.Part(id="Solo"), stream.Part(id="Chords")
+    solo_part.insert(0, instrument.ElectricGuitar())
+    chord_part.insert(0, instrument.Piano())
+    solo_part.insert(0, tempo.MetronomeMark(number=qpm))
+    for timed in solo.timed_notes():
+        solo_part.insert(timed.offset_ql, note.Note(timed.pitches[0], quarterLength=timed.duration_ql))
+    for timed in solo.timed_chords():
+        chord_part.insert(timed.offset_ql, chord.Chord(list(timed.pitches),
+                                                       quarterLength=timed.duration_ql))
+    score = stream.Score()
+    score.insert(0, solo_part)
+    score.insert(0, chord_part)
+    return score
+
+
+def write_solo_midi(solo: Solo, path: str | os.PathLike, *, qpm: float = DEFAULT_QPM,
+                    overwrite: bool = False) -> Path:
+    """Write the solo and its chords as a two-track MIDI file at `qpm`."""
+    return write_midi(path, build_midi(solo.timed_notes(), solo.timed_chords(), qpm=qpm),
+                      overwrite=overwrite)
+
+
+def generate_music(inference_model, indices_values: dict[int, str],
+                   chords: Sequence[Sequence[chord.Chord]], diversity: float = 0.5, *,
+                   seed: int | None = None, output_path: str | os.PathLike = "output/my_music.midi",
+                   qpm: float = DEFAULT_QPM, overwrite: bool = True) -> stream.Score:
+    """The course's last step: improvise over every chord measure, write MIDI, return the score.
+
+    `inference_model` is the course's Keras inference model (its shared LSTM cell and Dense
+    layer are run one value at a time, so the state carries across measures) or LSTMWeights.
+    `diversity` is the sampling temperature (0 = always the most likely value).
+    """
+    weights = inference_model if isinstance(inference_model, LSTMWeights) \
+        else LSTMWeights.from_model(inference_model)
+    solo = generate_solo(weights, indices_values, chords, temperature=diversity, seed=seed)
+    path = write_solo_midi(solo, output_path, qpm=qpm, overwrite=overwrite)
+    n_notes = sum(1 for _ in solo.timed_notes())
+    print(f"Wrote {n_notes} notes over {solo.n_measures} measures to {path}")
+    return solo_to_stream(solo, qpm)

@@ -1,0 +1,156 @@
+"""MIDI file → measures of melody notes, measures of chords, and one grammar string per measure."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from music21 import chord, converter, note, stream
+
+from jazzsolo.config import TunePreset, get_tune_preset
+from jazzsolo.errors import InputFileError, MidiContentError
+from jazzsolo.grammar import parse_melody
+
+MIDI_ENV_VAR = "JAZZSOLO_MIDI"
+DEFAULT_MIDI_PATHS = (Path("data/original_metheny.mid"), Path("../shared/data/original_metheny.mid"))
+
+
+def find_training_midi(path: str | os.PathLike | None = None) -> Path:
+    """Locate the training tune: `path`, else $JAZZSOLO_MIDI, else the default locations."""
+    if path is None:
+        path = os.environ.get(MIDI_ENV_VAR) or None
+    if path is not None:
+        return check_midi_file(Path(path))
+    for candidate in DEFAULT_MIDI_PATHS:
+        if candidate.is_file():
+            return candidate
+    raise InputFileError(
+        "training MIDI not found: pass --midi PATH, set $JAZZSOLO_MIDI, or put "
+        "original_metheny.mid in data/ (see README, 'The training tune')")
+
+
+def check_midi_file(path: Path) -> Path:
+    """Refuse a path that is missing, a directory, or not a Standard MIDI File."""
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a directory, expected a MIDI file")
+    try:
+        with open(path, "rb") as f:
+            header = f.read(4)
+    except OSError as e:
+        raise InputFileError(f"{path}: cannot be read ({e.strerror})") from e
+    if header != b"MThd":
+        raise InputFileError(f"{path}: not a MIDI file (no 'MThd' header)")
+    return path
+
+
+@dataclass
+class MusicalData:
+    """What preprocessing extracts from one tune (offsets relative to each measure's start)."""
+
+    measures: list[list[note.Note]]      # melody notes per measure
+    chords: list[list[chord.Chord]]      # chords per measure, same length as `measures`
+    abstract_grammars: list[str]         # one string of values per measure
+    n_chord_groups: int                  # chord groups found in the solo window, incl. the end
+
+
+def parse_midi_file(path: Path) -> stream.Score:
+    """Parse a MIDI file with music21 without its post-quantisation (see PORTING-NOTES)."""
+    try:
+        return converter.parse(str(path), format="midi", quantizePost=False)
+    except Exception as e:  # music21 raises many unrelated types on corrupt files
+        raise InputFileError(f"{path}: not a readable MIDI file ({type(e).__name__}: {e})") from e
+
+
+def _window(part: stream.Part, preset: TunePreset, margin_ql: float) -> stream.Part:
+    """The part's notes around the solo window, ties joined, offsets and durations quantised.
+
+    Offsets and durations are quantised in separate passes: together, music21 snaps a
+    duration onto the next note's offset, which changes 9 of the course's 193 values.
+    """
+    window = stream.Part()
+    for element in part.flatten().getElementsByOffset(
+            preset.solo_start_ql - margin_ql, preset.solo_end_ql + margin_ql,
+            includeEndBoundary=True):
+        if isinstance(element, (note.Note, chord.Chord)):
+            window.insert(element.offset, element)
+    window = window.stripTies()
+    divisors = preset.quantize_divisors
+    window.quantize(divisors, processOffsets=True, processDurations=False, inPlace=True)
+    window.quantize(divisors, processOffsets=False, processDurations=True, inPlace=True)
+    return window
+
+
+def _group_by_measure(elements, preset: TunePreset) -> dict[int, list]:
+    """Group elements in the solo window by measure number (offset // beats_per_measure)."""
+    groups: dict[int, list] = {}
+    for element in elements:
+        offset = float(element.offset)
+        if preset.solo_start_ql <= offset <= preset.solo_end_ql:
+            groups.setdefault(int(offset // preset.beats_per_measure), []).append(element)
+    return groups
+
+
+def extract_measures(score: stream.Score, preset: TunePreset) -> tuple[dict, dict]:
+    """Melody notes and chords of the solo window, grouped by measure number."""
+    parts = list(score.parts)
+    for index, role in ((preset.melody_part, "melody"), (preset.chord_part, "chord")):
+        if index >= len(parts):
+            raise MidiContentError(
+                f"preset {preset.name!r} wants {role} part {index}, the file has {len(parts)} parts")
+    margin = float(preset.beats_per_measure)
+    melody = _window(parts[preset.melody_part], preset, margin).flatten()
+    # Melody chords (two notes at once) and rests are dropped, as the course's importer did.
+    melody_notes = [n for n in melody.notes if isinstance(n, note.Note)]
+    harmony = _window(parts[preset.chord_part], preset, margin).flatten()
+    block_chords = [c for c in harmony.notes if isinstance(c, chord.Chord)]
+    return _group_by_measure(melody_notes, preset), _group_by_measure(block_chords, preset)
+
+
+def _relative(elements, start_ql: float) -> list:
+    """Copies of music21 elements with offsets measured from `start_ql`."""
+    moved = []
+    for element in elements:
+        offset = float(element.offset) - start_ql
+        element = element.__deepcopy__()
+        element.offset = offset
+        moved.append(element)
+    return moved
+
+
+def get_musical_data(path: str | os.PathLike, preset: TunePreset | str = "course") -> MusicalData:
+    """Read a tune and turn its solo into measures, chords and grammar strings.
+
+    Measures are the ones holding melody notes, in order; a measure's chords are those that
+    start in it (the course's grouping).  A measure without chords is skipped.
+    """
+    preset = get_tune_preset(preset) if isinstance(preset, str) else preset
+    path = check_midi_file(Path(path))
+    melody_groups, chord_groups = extract_measures(parse_midi_file(path), preset)
+    measures, chords, grammars = [], [], []
+    for number in sorted(melody_groups):
+        if number not in chord_groups:
+            continue
+        start = float(number * preset.beats_per_measure)
+        measure_notes = _relative(melody_groups[number], start)
+        measure_chords = _relative(chord_groups[number], start)
+        measures.append(measure_notes)
+        chords.append(measure_chords)
+        grammars.append(parse_melody(measure_notes, measure_chords))
+    if not grammars:
+        raise MidiContentError(f"{path}: no measure of the solo window has both melody and chords")
+    return MusicalData(measures, chords, grammars, len(chord_groups))
+
+
+def get_corpus_data(abstract_grammars: list[str]) -> tuple[list[str], list[str], dict, dict]:
+    """Split grammar strings into the corpus of values and a sorted, stable vocabulary.
+
+    Returns ``(corpus, values, values_indices, indices_values)``; sorting (not ``set`` order, as
+    in the course) makes index i mean the same value in every process.
+    """
+    corpus = [value for grammar in abstract_grammars for value in grammar.split()]
+    values = sorted(set(corpus))
+    values_indices = {v: i for i, v in enumerate(values)}
+    indices_values = {i: v for i, v in enumerate(values)}
+    return corpus, values, values_indices, indices_values
