@@ -1,15 +1,22 @@
-"""Notes and chords → a Standard MIDI File (solo track + chord track + tempo), written safely."""
+"""Notes and chords → a Standard MIDI File (solo track + chord track + tempo), written safely; MIDI → WAV."""
 from __future__ import annotations
 
+import contextlib
+import difflib
+import functools
+import io
 import os
+import sys
 import tempfile
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import mido
+import numpy as np
 
-from jazzsolo.errors import InputFileError, OutputExistsError
+from jazzsolo.errors import ConfigError, InputFileError, MidiContentError, OutputExistsError
 
 TICKS_PER_BEAT = 480                   # divisible by 4 and 3: 1/16 notes and triplets are exact
 SOLO_PROGRAM = 26                      # General MIDI 27, Electric Guitar (jazz), 0-based
@@ -105,3 +112,203 @@ def midi_bytes(midi_file: mido.MidiFile) -> bytes:
 def write_midi(path: str | os.PathLike, midi_file: mido.MidiFile, *, overwrite: bool = False) -> Path:
     """Save a MIDI file atomically, refusing to replace an existing one unless asked."""
     return write_atomic(path, midi_bytes(midi_file), overwrite=overwrite)
+
+
+# ---------------------------------------------------------------------------------------------
+# MIDI → audio: a WAV rendered with FluidSynth and a General MIDI SoundFont, or sine tones.
+# pretty_midi and pyfluidsynth are imported only here, when audio is asked for.
+
+SOLO_TRACK = "Solo"                    # track names written by `build_midi`
+CHORD_TRACK = "Chords"
+DEFAULT_SOLO_INSTRUMENT = "Electric Guitar (jazz)"
+CHORD_INSTRUMENT = "Acoustic Grand Piano"
+SAMPLE_RATE = 44100                    # Hz
+PEAK_LEVEL = 0.9                       # loudest sample of a rendered WAV, fraction of full scale
+
+
+@functools.lru_cache(maxsize=1)
+def _load_fluidsynth():
+    """Import pyfluidsynth once: ``(module, None)``, or ``(None, why not)``."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):   # it prints the library path when $CI is set
+            import fluidsynth
+    except (ImportError, OSError) as e:
+        return None, str(e) or type(e).__name__
+    return fluidsynth, None
+
+
+def _pretty_midi():
+    """pretty_midi, imported on first use (its import also probes pyfluidsynth)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        import pretty_midi
+    return pretty_midi
+
+
+def gm_instrument_names() -> list[str]:
+    """The 128 General MIDI instrument names, in program order (0-based)."""
+    return list(_pretty_midi().constants.INSTRUMENT_MAP)
+
+
+def gm_program(name: str) -> int:
+    """The General MIDI program (0-127) of an instrument name; case and punctuation are ignored.
+
+    >>> gm_program("Electric Guitar (jazz)"), gm_program("vibraphone")
+    (26, 11)
+    """
+    try:
+        return int(_pretty_midi().instrument_name_to_program(name))
+    except (ValueError, TypeError):
+        close = difflib.get_close_matches(str(name), gm_instrument_names(), n=3, cutoff=0.5)
+        hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+        raise ConfigError(f"unknown General MIDI instrument {name!r}{hint}; list the 128 valid "
+                          f"names with jazzsolo.midi.gm_instrument_names()") from None
+
+
+def default_soundfont() -> Path:
+    """The General MIDI SoundFont that pretty_midi ships (TimGM6mb.sf2, 6 MB)."""
+    return Path(_pretty_midi().__file__).parent / "TimGM6mb.sf2"
+
+
+def _check_soundfont(path: str | os.PathLike) -> Path:
+    """Refuse a SoundFont path that is missing, a directory or not a RIFF sfbk/DLS file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such SoundFont file" if not path.exists()
+                             else f"{path}: is a directory, expected a .sf2 SoundFont")
+    with open(path, "rb") as f:
+        header = f.read(12)
+    if header[:4] != b"RIFF" or header[8:12] not in (b"sfbk", b"DLS "):
+        raise InputFileError(f"{path}: not a SoundFont (expected a .sf2 file)")
+    return path
+
+
+def load_for_audio(midi_path: str | os.PathLike, *, solo_instrument: str = DEFAULT_SOLO_INSTRUMENT,
+                   start_ql: float | None = None, end_ql: float | None = None):
+    """Read a MIDI file for rendering: the "Solo" track on `solo_instrument`, "Chords" on piano.
+
+    Other tracks keep their own instruments.  `start_ql`/`end_ql` (quarter lengths, converted
+    with the file's own tempo map) cut out a passage that then starts at 0 s.
+    Returns a ``pretty_midi.PrettyMIDI``.
+    """
+    from jazzsolo.preprocess import check_midi_file
+
+    midi_path = check_midi_file(Path(midi_path))
+    solo_program = gm_program(solo_instrument)
+    try:
+        midi = _pretty_midi().PrettyMIDI(str(midi_path))
+    except Exception as e:  # mido and pretty_midi raise many types on corrupt files
+        raise InputFileError(f"{midi_path}: not a readable MIDI file ({type(e).__name__}: {e})") from e
+    for track in midi.instruments:
+        if track.name == SOLO_TRACK and not track.is_drum:
+            track.program = solo_program
+        elif track.name == CHORD_TRACK and not track.is_drum:
+            track.program = gm_program(CHORD_INSTRUMENT)
+    if start_ql is not None or end_ql is not None:
+        _crop(midi, midi_path, start_ql, end_ql)
+    if not any(track.notes for track in midi.instruments):
+        where = "" if start_ql is None and end_ql is None else f" between {start_ql} and {end_ql} QL"
+        raise MidiContentError(f"{midi_path}: no notes to play{where}")
+    return midi
+
+
+def _crop(midi, midi_path: Path, start_ql: float | None, end_ql: float | None) -> None:
+    """Keep what sounds between two offsets (quarter lengths); notes are clipped, times shifted."""
+    start_s = midi.tick_to_time(round((start_ql or 0.0) * midi.resolution))
+    end_s = midi.get_end_time() if end_ql is None else midi.tick_to_time(round(end_ql * midi.resolution))
+    if (start_ql or 0.0) < 0 or end_s <= start_s:
+        raise ConfigError(f"{midi_path}: passage {start_ql}-{end_ql} QL is empty or negative")
+    for track in midi.instruments:
+        notes = [n for n in track.notes if n.end > start_s and n.start < end_s]
+        for n in notes:
+            n.start, n.end = max(n.start, start_s) - start_s, min(n.end, end_s) - start_s
+        track.notes = notes
+        for events in (track.control_changes, track.pitch_bends):
+            before = {getattr(e, "number", None): e for e in events if e.time <= start_s}
+            kept = list(before.values()) + [e for e in events if start_s < e.time < end_s]
+            for e in kept:
+                e.time = max(e.time - start_s, 0.0)
+            events[:] = kept
+
+
+def synthesize(midi, *, soundfont: str | os.PathLike | None = None,
+               sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Render a ``PrettyMIDI`` to mono samples in [-1, 1] with FluidSynth, else with sine tones.
+
+    Falling back to pretty_midi's sine synthesis prints one line on stderr.
+    """
+    if not isinstance(sample_rate, int) or not 8000 <= sample_rate <= 192000:
+        raise ConfigError(f"sample rate must be a whole number of Hz from 8000 to 192000, "
+                          f"got {sample_rate!r}")
+    sf2 = _check_soundfont(soundfont) if soundfont is not None else default_soundfont()
+    fluidsynth, why_not = _load_fluidsynth()
+    if fluidsynth is None:
+        print(f"jazzsolo: FluidSynth cannot be loaded ({why_not}); playing sine tones instead "
+              f"(install libfluidsynth3 and pyfluidsynth for real instruments)", file=sys.stderr)
+        audio = midi.synthesize(fs=sample_rate)
+    else:
+        synth = fluidsynth.Synth(samplerate=float(sample_rate))
+        try:
+            sfid = synth.sfload(str(sf2))
+            if sfid < 0:
+                raise InputFileError(f"{sf2}: FluidSynth could not load this SoundFont")
+            audio = midi.fluidsynth(synthesizer=synth, sfid=sfid)
+        finally:
+            synth.delete()
+    peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
+    if peak == 0.0:
+        raise MidiContentError("the MIDI renders as silence (no audible notes)")
+    return audio * (PEAK_LEVEL / peak)
+
+
+def wav_bytes(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bytes:
+    """Mono samples in [-1, 1] as the bytes of a 16-bit PCM WAV file."""
+    samples = np.round(np.clip(audio, -1.0, 1.0) * 32767).astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(samples.tobytes())
+    return buffer.getvalue()
+
+
+def render_wav(midi_path: str | os.PathLike, wav_path: str | os.PathLike | None = None, *,
+               soundfont: str | os.PathLike | None = None,
+               solo_instrument: str = DEFAULT_SOLO_INSTRUMENT, sample_rate: int = SAMPLE_RATE,
+               start_ql: float | None = None, end_ql: float | None = None,
+               overwrite: bool = False) -> Path:
+    """Render a MIDI file to a 16-bit mono WAV (default: beside it, same name) and return its path.
+
+    The "Solo" track plays on `solo_instrument` (a General MIDI name), the "Chords" track on
+    piano, at the file's own tempo; `soundfont` defaults to pretty_midi's TimGM6mb.sf2.
+    """
+    midi_path = Path(midi_path)
+    wav_path = Path(wav_path) if wav_path is not None else midi_path.with_suffix(".wav")
+    if wav_path.exists() and not wav_path.is_dir() and not overwrite:
+        raise OutputExistsError(f"{wav_path}: exists already; pass --overwrite to replace it")
+    midi = load_for_audio(midi_path, solo_instrument=solo_instrument, start_ql=start_ql,
+                          end_ql=end_ql)
+    audio = synthesize(midi, soundfont=soundfont, sample_rate=sample_rate)
+    return write_atomic(wav_path, wav_bytes(audio, sample_rate), overwrite=overwrite)
+
+
+def play(path: str | os.PathLike, *, soundfont: str | os.PathLike | None = None,
+         solo_instrument: str = DEFAULT_SOLO_INSTRUMENT, start_ql: float | None = None,
+         end_ql: float | None = None):
+    """A notebook audio player (``IPython.display.Audio``) for a WAV, or a MIDI rendered first.
+
+    A MIDI file is rendered in memory, nothing is written; the render options apply to it only.
+    """
+    from IPython.display import Audio
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such file" if not path.exists()
+                             else f"{path}: is a directory, expected a WAV or MIDI file")
+    with open(path, "rb") as f:
+        header = f.read(12)
+    if header[:4] == b"RIFF" and header[8:12] == b"WAVE":
+        return Audio(filename=str(path))
+    midi = load_for_audio(path, solo_instrument=solo_instrument, start_ql=start_ql, end_ql=end_ql)
+    audio = synthesize(midi, soundfont=soundfont)
+    return Audio(data=wav_bytes(audio, SAMPLE_RATE))

@@ -1,0 +1,92 @@
+"""Shared fixtures: the training tune (fail loudly in CI when missing) and one trained model."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import mido
+import pytest
+
+from jazzsolo.errors import InputFileError
+from jazzsolo.preprocess import find_training_midi
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _locate_tune() -> Path:
+    """The training tune, found the way the package finds it, from the repository root."""
+    cwd = os.getcwd()
+    os.chdir(REPO_ROOT)
+    try:
+        return find_training_midi().resolve()
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.fixture(scope="session")
+def metheny_midi() -> Path:
+    """Path of the Metheny tune; a missing tune fails the run in CI and skips elsewhere."""
+    try:
+        return _locate_tune()
+    except InputFileError as e:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs the training tune: {e}")
+        pytest.skip(f"training tune not available: {e}")
+
+
+@pytest.fixture(scope="session")
+def musical_data(metheny_midi):
+    """The tune preprocessed with the course preset (measures, chords, grammars)."""
+    from jazzsolo.preprocess import get_musical_data
+
+    return get_musical_data(metheny_midi, "course")
+
+
+@pytest.fixture(scope="session")
+def trained(metheny_midi, tmp_path_factory):
+    """One course model trained for 100 epochs, saved as a model directory.
+
+    Returns a dict with the Keras layers, the training history and the model directory.
+    """
+    from jazzsolo.config import TrainConfig
+    from jazzsolo.data_utils import load_music_utils
+    from jazzsolo.inference_code import LSTMWeights
+    from jazzsolo.model import train_djmodel
+    from jazzsolo.model_dir import TrainedModel, save_model_dir
+    from jazzsolo.preprocess import get_corpus_data, get_musical_data
+
+    X, Y, n_values, indices_values, chords = load_music_utils(metheny_midi)
+    model, LSTM_cell, densor, history = train_djmodel(X, Y, config=TrainConfig(epochs=100),
+                                                      progress=False)
+    values = [indices_values[i] for i in range(n_values)]
+    model_dir = tmp_path_factory.mktemp("model")
+    save_model_dir(model_dir, TrainedModel(LSTMWeights.from_layers(LSTM_cell, densor), values,
+                                           chords, {"measure_ql": 4.0}, history))
+    corpus = get_corpus_data(get_musical_data(metheny_midi).abstract_grammars)[0]
+    return {"model": model, "LSTM_cell": LSTM_cell, "densor": densor, "history": history,
+            "model_dir": model_dir, "indices_values": indices_values, "chords": chords,
+            "X": X, "corpus": corpus}
+
+
+def write_tiny_midi(path: Path, notes: list[tuple[int, float, float]], *, qpm: float = 120.0,
+                    chords: list[tuple[list[int], float, float]] = ()) -> Path:
+    """Write a small type-1 MIDI: melody notes (pitch, start beat, length beats) and chords."""
+    midi_file = mido.MidiFile(type=1, ticks_per_beat=480)
+    conductor = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(qpm))])
+    midi_file.tracks.append(conductor)
+    for channel, events in ((0, [([p], s, d) for p, s, d in notes]), (1, list(chords))):
+        timed = []
+        for pitches, start, length in events:
+            for p in pitches:
+                timed.append((int(start * 480), 1, mido.Message("note_on", note=p, velocity=90,
+                                                                 channel=channel)))
+                timed.append((int((start + length) * 480), 0,
+                              mido.Message("note_off", note=p, velocity=0, channel=channel)))
+        timed.sort(key=lambda t: (t[0], t[1]))
+        track, now = mido.MidiTrack(), 0
+        for tick, _, message in timed:
+            track.append(message.copy(time=tick - now))
+            now = tick
+        midi_file.tracks.append(track)
+    midi_file.save(str(path))
+    return path

@@ -1,0 +1,96 @@
+"""The `jazzsolo` command: train, generate in a fresh process, and one-line errors."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pretty_midi
+import pytest
+
+JAZZSOLO = [sys.executable, "-m", "jazzsolo.cli"]
+
+
+def run(args, cwd, env_extra=None):
+    """Run the CLI in a fresh process with no training tune reachable unless given."""
+    env = dict(os.environ, JAZZSOLO_MIDI=str(Path(cwd) / "no-such-tune.mid"))
+    env.update(env_extra or {})
+    return subprocess.run(JAZZSOLO + list(args), cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_train_then_generate_in_a_fresh_process(metheny_midi, tmp_path):
+    trained = run(["train", "--midi", str(metheny_midi), "--epochs", "2", "--seed", "1",
+                   "--output_dir", "model", "--quiet"], tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    assert "193 values, 78 unique" in trained.stdout
+    for name in ("weights.npz", "vocabulary.json", "config.json", "chords.json"):
+        assert (tmp_path / "model" / name).is_file()
+    generated = run(["generate", "--model", "model", "--seed", "4", "--output_dir", "out"],
+                    tmp_path)
+    assert generated.returncode == 0, generated.stderr
+    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed4.mid"))
+    assert [i.name for i in midi.instruments] == ["Solo", "Chords"]
+    assert generated.stdout.strip().splitlines()[-1].startswith("Wrote a solo of")
+
+
+def test_generate_same_seed_same_bytes_and_no_silent_overwrite(trained, tmp_path):
+    args = ["generate", "--model", str(trained["model_dir"]), "--seed", "9", "--temperature", "1"]
+    first = run(args + ["--output_dir", "a"], tmp_path)
+    second = run(args + ["--output_dir", "b"], tmp_path)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    a = (tmp_path / "a" / "solo_seed9.mid").read_bytes()
+    assert a == (tmp_path / "b" / "solo_seed9.mid").read_bytes()
+    again = run(args + ["--output_dir", "a"], tmp_path)
+    assert_one_line_error(again, "exists already", "--overwrite")
+    assert (tmp_path / "a" / "solo_seed9.mid").read_bytes() == a
+    assert run(args + ["--output_dir", "a", "--overwrite"], tmp_path).returncode == 0
+
+
+def test_missing_tune_is_one_line(tmp_path):
+    result = run(["train", "--output_dir", "model"], tmp_path)
+    assert_one_line_error(result, "no-such-tune.mid", "no such file")
+    assert not (tmp_path / "model").exists()
+
+
+def test_missing_tune_without_environment_says_where_to_put_it(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "JAZZSOLO_MIDI"}
+    result = subprocess.run(JAZZSOLO + ["train"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert_one_line_error(result, "--midi", "JAZZSOLO_MIDI", "data/")
+
+
+def test_non_midi_file_is_one_line(tmp_path):
+    (tmp_path / "song.mid").write_bytes(b"RIFF....WAVEfmt not a midi file")
+    result = run(["train", "--midi", "song.mid", "--output_dir", "model"], tmp_path)
+    assert_one_line_error(result, "song.mid", "not a MIDI file")
+    assert not (tmp_path / "model").exists()
+
+
+def test_unknown_preset_is_one_line(metheny_midi, tmp_path):
+    result = run(["train", "--midi", str(metheny_midi), "--preset", "bebop"], tmp_path)
+    assert_one_line_error(result, "unknown preset 'bebop'", "course")
+
+
+def test_missing_model_directory_is_one_line(tmp_path):
+    result = run(["generate", "--model", "nowhere"], tmp_path)
+    assert_one_line_error(result, "nowhere", "jazzsolo train")
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["generate", "--temperature", "-1"], "--temperature"),
+    (["generate", "--qpm", "0"], "--qpm"),
+    (["generate", "--seed", "-5"], "--seed"),
+    (["train", "--epochs", "0"], "--epochs"),
+    (["generate", "--temperature", "hot"], "invalid float value"),
+])
+def test_invalid_numbers_are_one_line(args, fragment, tmp_path):
+    assert_one_line_error(run(args, tmp_path), fragment)

@@ -1,0 +1,78 @@
+"""A generated solo, read back from its MIDI file, is what a listener expects."""
+import numpy as np
+import pretty_midi
+import pytest
+
+from jazzsolo.inference_code import LSTMWeights
+from jazzsolo.model_dir import load_model_dir
+from jazzsolo.music_utils import generate_music, generate_solo, write_solo_midi
+
+QPM = 130.0
+
+
+def beats(midi: pretty_midi.PrettyMIDI, seconds: float) -> float:
+    """A time in the file converted back to beats through its own tempo map."""
+    return midi.time_to_tick(seconds) / midi.resolution
+
+
+@pytest.fixture(scope="module")
+def solo_midi(trained, tmp_path_factory):
+    path = tmp_path_factory.mktemp("solo") / "my_music.midi"
+    weights = LSTMWeights.from_layers(trained["LSTM_cell"], trained["densor"])
+    generate_music(weights, trained["indices_values"], trained["chords"], 1.0, seed=7,
+                   output_path=path, qpm=QPM)
+    return pretty_midi.PrettyMIDI(str(path))
+
+
+def test_solo_and_chord_tracks(solo_midi):
+    names = [i.name for i in solo_midi.instruments]
+    assert names == ["Solo", "Chords"]
+    solo, chords = solo_midi.instruments
+    assert len(solo.notes) >= 18 * 4                       # a few notes in every measure
+    assert len(chords.notes) > 18
+
+
+def test_total_length_is_the_chord_measures(solo_midi):
+    solo = solo_midi.instruments[0]
+    end_beats = beats(solo_midi, max(n.end for n in solo.notes))
+    assert abs(end_beats - 18 * 4) <= 1.0
+
+
+def test_no_two_solo_notes_overlap_and_each_stays_in_its_measure(solo_midi):
+    notes = sorted(solo_midi.instruments[0].notes, key=lambda n: n.start)
+    for a, b in zip(notes, notes[1:]):
+        assert a.end <= b.start + 1e-6
+    for n in notes:
+        measure = int(beats(solo_midi, n.start) // 4)
+        assert beats(solo_midi, n.end) <= (measure + 1) * 4
+
+
+def test_every_measure_is_filled_exactly(trained):
+    weights = LSTMWeights.from_layers(trained["LSTM_cell"], trained["densor"])
+    solo = generate_solo(weights, trained["indices_values"], trained["chords"], seed=3)
+    assert solo.n_measures == 18
+    for values, notes in zip(solo.values, solo.notes):
+        assert sum(v.duration_ql for v in values) == pytest.approx(4.0)
+        assert notes[0].offset_ql == 0.0
+        assert notes[-1].offset_ql + notes[-1].duration_ql == pytest.approx(4.0)
+
+
+def test_same_seed_same_bytes_other_seed_other_solo(trained, tmp_path):
+    model = load_model_dir(trained["model_dir"])
+    paths = []
+    for name, seed in (("a.mid", 11), ("b.mid", 11), ("c.mid", 12)):
+        solo = generate_solo(model.weights, model.indices_values, model.chords,
+                             temperature=1.0, seed=seed)
+        paths.append(write_solo_midi(solo, tmp_path / name))
+    a, b, c = (p.read_bytes() for p in paths)
+    assert a == b
+    assert a != c
+
+
+def test_temperature_zero_follows_the_model(trained):
+    weights = LSTMWeights.from_layers(trained["LSTM_cell"], trained["densor"])
+    first = generate_solo(weights, trained["indices_values"], trained["chords"],
+                          temperature=0.0, seed=1)
+    second = generate_solo(weights, trained["indices_values"], trained["chords"],
+                           temperature=0.0, seed=2)
+    assert [str(v) for v in first.values[0]] == [str(v) for v in second.values[0]]
