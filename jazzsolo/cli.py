@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from jazzsolo.errors import ConfigError, JazzsoloError
+from jazzsolo.errors import ConfigError, JazzsoloError, OutputExistsError
 
 DEFAULT_MODEL_DIR = "output/model"
 DEFAULT_OUTPUT_DIR = "output"
@@ -65,24 +65,68 @@ def _train(args) -> str:
             f"accuracy {accuracy[-1]:.3f}); model saved to {output_dir}/")
 
 
+def _backing(args, trained) -> tuple[list, str]:
+    """The chord measures to play over and the accompaniment style they call for."""
+    from jazzsolo.progression import (get_progression, parse_progression, read_chords_file,
+                                      repeat_choruses)
+
+    sources = [name for name in ("backing_chords", "progression", "chords_from")
+               if getattr(args, name) is not None]
+    if len(sources) > 1:
+        raise ConfigError("give only one of --backing_chords, --progression and --chords_from")
+    measure_ql = float(trained.settings.get("measure_ql", 4.0))
+    if args.backing_chords is not None:
+        chords = parse_progression(args.backing_chords, measure_ql=measure_ql,
+                                   beats_per_chord=args.beats_per_chord)
+    elif args.progression is not None:
+        chords = parse_progression(get_progression(args.progression), measure_ql=measure_ql)
+    elif args.chords_from is not None:
+        chords = read_chords_file(args.chords_from, measure_ql=measure_ql)
+    else:
+        chords = trained.chords
+    style = "block" if not sources else "comp"
+    return repeat_choruses(chords, args.choruses), style if args.render_chords else "none"
+
+
 def _generate(args) -> str:
     import numpy as np
 
+    from jazzsolo.midi import gm_program
     from jazzsolo.model_dir import load_model_dir
     from jazzsolo.music_utils import generate_solo, write_solo_midi
 
     _check_range("temperature", args.temperature, 0.0, 100.0)
     _check_range("seed", args.seed, 0, 2**32 - 1)
-    _check_range("qpm", args.qpm, 1.0, 1000.0)
-    seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(2**31))
+    _check_range("qpm", args.qpm, 20.0, 400.0)
+    _check_range("top_k", args.top_k, 1)
+    _check_range("num_outputs", args.num_outputs, 1, 1000)
+    _check_range("choruses", args.choruses, 1, 100)
+    _check_range("beats_per_chord", args.beats_per_chord, 0.25, 64)
+    solo_program = gm_program(args.solo_instrument)
     trained = load_model_dir(args.model)
-    output = Path(args.output_dir) / f"solo_seed{seed}.mid"
-    solo = generate_solo(trained.weights, trained.indices_values, trained.chords,
-                         temperature=args.temperature, seed=seed,
-                         measure_ql=float(trained.settings.get("measure_ql", 4.0)))
-    write_solo_midi(solo, output, qpm=args.qpm, overwrite=args.overwrite)
-    n_notes = len(solo.timed_notes())
-    return f"Wrote a solo of {n_notes} notes over {solo.n_measures} measures to {output}"
+    chords, accompaniment = _backing(args, trained)
+    first_seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(2**31))
+    seeds = [first_seed + i for i in range(args.num_outputs)]
+    outputs = [Path(args.output_dir) / f"solo_seed{seed}.mid" for seed in seeds]
+    taken = [str(p) for p in outputs if p.exists()]
+    if taken and not args.overwrite:
+        raise OutputExistsError(f"{taken[0]}: exists already; pass --overwrite to replace it")
+    n_notes = 0
+    for seed, output in zip(seeds, outputs):
+        solo = generate_solo(trained.weights, trained.indices_values, chords,
+                             temperature=args.temperature, seed=seed, top_k=args.top_k,
+                             measure_ql=float(trained.settings.get("measure_ql", 4.0)))
+        write_solo_midi(solo, output, qpm=args.qpm, accompaniment=accompaniment,
+                        solo_program=solo_program, overwrite=args.overwrite)
+        n_notes += len(solo.timed_notes())
+        if args.wav:
+            from jazzsolo.midi import render_wav
+
+            render_wav(output, output.with_suffix(".wav"), solo_instrument=args.solo_instrument,
+                       overwrite=args.overwrite)
+    where = outputs[0] if len(outputs) == 1 else f"{len(outputs)} files in {args.output_dir}/"
+    wav = " (+ WAV)" if args.wav else ""
+    return (f"Wrote {n_notes} solo notes over {len(chords)} measures{wav} to {where}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,7 +156,28 @@ def build_parser() -> argparse.ArgumentParser:
                                "higher is more adventurous (default: 0.5).")
     generate.add_argument("--seed", type=int, help="Seed for sampling; the same seed gives the "
                                                    "same solo (default: random, printed).")
-    generate.add_argument("--qpm", type=float, default=130.0, help="Tempo in quarter notes per minute.")
+    generate.add_argument("--qpm", type=float, default=130.0,
+                          help="Tempo in quarter notes per minute (default: 130).")
+    generate.add_argument("--top_k", type=int, help="Sample only among the k likeliest values.")
+    generate.add_argument("--num_outputs", type=int, default=1,
+                          help="How many solos to write, with seeds seed, seed+1, ... (default: 1).")
+    generate.add_argument("--backing_chords", help='Chord symbols to play over, bars separated by '
+                                                   '"|", e.g. "Dm7 G7 | Cmaj7 | Cm7 F7 | Bbmaj7".')
+    generate.add_argument("--beats_per_chord", type=float,
+                          help="With --backing_chords without bars: beats each chord lasts.")
+    generate.add_argument("--progression", help="A built-in progression: blues, minor-blues, "
+                                                 "ii-v-i or rhythm-changes.")
+    generate.add_argument("--chords_from", help="Take the chords from a MusicXML lead sheet "
+                                                "(<harmony> symbols) or a MIDI file's accompaniment.")
+    generate.add_argument("--choruses", type=int, default=1,
+                          help="How many times to play the progression (default: 1).")
+    generate.add_argument("--solo_instrument", default="Electric Guitar (jazz)",
+                          help="General MIDI instrument name of the solo "
+                               "(default: 'Electric Guitar (jazz)').")
+    generate.add_argument("--render_chords", action=argparse.BooleanOptionalAction, default=True,
+                          help="Write the accompaniment tracks (default: yes).")
+    generate.add_argument("--wav", action="store_true",
+                          help="Also render each MIDI to a WAV file beside it (FluidSynth).")
     generate.add_argument("--output_dir", default=DEFAULT_OUTPUT_DIR,
                           help=f"Directory for the MIDI file (default: {DEFAULT_OUTPUT_DIR}).")
     generate.add_argument("--overwrite", action="store_true", help="Replace an existing file.")

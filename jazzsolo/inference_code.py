@@ -13,10 +13,18 @@ import numpy as np
 _LOG_FLOOR = 1e-12                   # keeps log(p) finite for zero probabilities
 
 
-def sample(probs: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
-    """Draw one index from `probs` sharpened (T < 1) or flattened (T > 1) by temperature."""
+def sample(probs: np.ndarray, temperature: float, rng: np.random.Generator,
+           top_k: int | None = None) -> int:
+    """Draw one index from `probs` sharpened (T < 1) or flattened (T > 1) by temperature.
+
+    With `top_k`, only the k most likely values can be drawn.
+    """
     noise = rng.gumbel(size=probs.shape[-1])
-    return int(np.argmax(np.log(probs + _LOG_FLOOR) + temperature * noise))
+    scores = np.log(probs + _LOG_FLOOR) + temperature * noise
+    if top_k is not None and top_k < probs.shape[-1]:
+        cutoff = np.partition(probs, -top_k)[-top_k]
+        scores = np.where(probs >= cutoff, scores, -np.inf)
+    return int(np.argmax(scores))
 
 
 def music_inference_model(LSTM_cell, densor, Ty: int = 50):
@@ -134,9 +142,9 @@ class ValueSampler:
         exp = np.exp(logits - logits.max())
         return exp / exp.sum()
 
-    def step(self, temperature: float, rng: np.random.Generator) -> int:
+    def step(self, temperature: float, rng: np.random.Generator, top_k: int | None = None) -> int:
         """Sample the next value index and feed it back as the next input."""
-        index = sample(self.probabilities(), temperature, rng)
+        index = sample(self.probabilities(), temperature, rng, top_k)
         self.x = np.zeros_like(self.x)
         self.x[index] = 1.0
         return index

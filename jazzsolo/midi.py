@@ -23,6 +23,8 @@ SOLO_PROGRAM = 26                      # General MIDI 27, Electric Guitar (jazz)
 CHORD_PROGRAM = 0                      # General MIDI 1, Acoustic Grand Piano
 SOLO_VELOCITY = 100
 CHORD_VELOCITY = 64
+BASS_PROGRAM = 32                      # General MIDI 33, Acoustic Bass
+BASS_VELOCITY = 80
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,10 @@ def _track(name: str, channel: int, program: int, notes: Sequence[TimedNotes],
 
 
 def build_midi(solo: Sequence[TimedNotes], chords: Sequence[TimedNotes], *, qpm: float = 130.0,
-               solo_program: int = SOLO_PROGRAM, chord_program: int = CHORD_PROGRAM) -> mido.MidiFile:
-    """A type-1 MIDI file: a tempo track, the solo on channel 1, the chords on channel 2."""
+               solo_program: int = SOLO_PROGRAM, chord_program: int = CHORD_PROGRAM,
+               bass: Sequence[TimedNotes] = (), bass_program: int = BASS_PROGRAM) -> mido.MidiFile:
+    """A type-1 MIDI file: a tempo track, the solo on channel 1, the chords on channel 2, and a
+    bass line on channel 3 when one is given."""
     midi_file = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
     conductor = mido.MidiTrack([
         mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(qpm), time=0),
@@ -73,6 +77,8 @@ def build_midi(solo: Sequence[TimedNotes], chords: Sequence[TimedNotes], *, qpm:
     midi_file.tracks.append(conductor)
     midi_file.tracks.append(_track("Solo", 0, solo_program, solo, SOLO_VELOCITY))
     midi_file.tracks.append(_track("Chords", 1, chord_program, chords, CHORD_VELOCITY))
+    if bass:
+        midi_file.tracks.append(_track("Bass", 2, bass_program, bass, BASS_VELOCITY))
     return midi_file
 
 

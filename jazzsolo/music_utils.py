@@ -9,9 +9,11 @@ from typing import Sequence
 import numpy as np
 from music21 import chord, instrument, note, stream, tempo
 
+from jazzsolo.comp import bass_track, comp_track
+from jazzsolo.errors import ConfigError
 from jazzsolo.grammar import NoteEvent, PitchRange, Value, parse_value, realise_values
 from jazzsolo.inference_code import LSTMWeights, ValueSampler
-from jazzsolo.midi import TimedNotes, build_midi, write_midi
+from jazzsolo.midi import SOLO_PROGRAM, TimedNotes, build_midi, write_midi
 from jazzsolo.qa import clean_up_notes, prune_notes, prune_value
 
 DEFAULT_QPM = 130.0                   # the course's tempo, quarter notes per minute
@@ -48,12 +50,13 @@ class Solo:
 
 
 def sample_measure(sampler: ValueSampler, indices_values: dict[int, str], *, measure_ql: float,
-                   temperature: float, rng: np.random.Generator) -> list[Value]:
+                   temperature: float, rng: np.random.Generator,
+                   top_k: int | None = None) -> list[Value]:
     """Sample values until their durations fill the measure; the last one is trimmed to fit."""
     values: list[Value] = []
     filled = 0.0
     while filled < measure_ql - _EPS_QL:
-        value = prune_value(parse_value(indices_values[sampler.step(temperature, rng)]))
+        value = prune_value(parse_value(indices_values[sampler.step(temperature, rng, top_k)]))
         duration = min(value.duration_ql, measure_ql - filled)
         values.append(replace(value, duration_ql=duration))
         filled += duration
@@ -62,7 +65,7 @@ def sample_measure(sampler: ValueSampler, indices_values: dict[int, str], *, mea
 
 def generate_solo(weights: LSTMWeights, indices_values: dict[int, str],
                   chords: Sequence[Sequence[chord.Chord]], *, temperature: float = 0.5,
-                  seed: int | None = None, measure_ql: float = 4.0,
+                  seed: int | None = None, measure_ql: float = 4.0, top_k: int | None = None,
                   pitch_range: PitchRange = PitchRange()) -> Solo:
     """Improvise over every chord measure, keeping the LSTM state and the last pitch between them."""
     rng = np.random.default_rng(seed)
@@ -71,7 +74,7 @@ def generate_solo(weights: LSTMWeights, indices_values: dict[int, str],
     prev_midi = None
     for measure_chords in chords:
         values = sample_measure(sampler, indices_values, measure_ql=measure_ql,
-                                temperature=temperature, rng=rng)
+                                temperature=temperature, rng=rng, top_k=top_k)
         notes = realise_values(values, measure_chords, rng=rng, prev_midi=prev_midi,
                                pitch_range=pitch_range)
         notes = clean_up_notes(prune_notes(notes), measure_ql)
@@ -100,11 +103,26 @@ def solo_to_stream(solo: Solo, qpm: float = DEFAULT_QPM) -> stream.Score:
     return score
 
 
+ACCOMPANIMENTS = ("block", "comp", "none")
+
+
 def write_solo_midi(solo: Solo, path: str | os.PathLike, *, qpm: float = DEFAULT_QPM,
+                    accompaniment: str = "block", solo_program: int = SOLO_PROGRAM,
                     overwrite: bool = False) -> Path:
-    """Write the solo and its chords as a two-track MIDI file at `qpm`."""
-    return write_midi(path, build_midi(solo.timed_notes(), solo.timed_chords(), qpm=qpm),
-                      overwrite=overwrite)
+    """Write the solo and its accompaniment as a MIDI file at `qpm`.
+
+    `accompaniment` is "block" (the chords as given, e.g. the tune's own piano), "comp" (piano
+    voicings in a comping rhythm plus a walking bass track) or "none" (an empty chord track).
+    """
+    if accompaniment not in ACCOMPANIMENTS:
+        raise ConfigError(f"unknown accompaniment {accompaniment!r}; valid: {', '.join(ACCOMPANIMENTS)}")
+    chords, bass = solo.timed_chords(), []
+    if accompaniment == "comp":
+        chords, bass = comp_track(solo.chords, solo.measure_ql), bass_track(solo.chords, solo.measure_ql)
+    elif accompaniment == "none":
+        chords = []
+    midi_file = build_midi(solo.timed_notes(), chords, qpm=qpm, bass=bass, solo_program=solo_program)
+    return write_midi(path, midi_file, overwrite=overwrite)
 
 
 def generate_music(inference_model, indices_values: dict[int, str],

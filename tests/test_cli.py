@@ -94,3 +94,44 @@ def test_missing_model_directory_is_one_line(tmp_path):
 ])
 def test_invalid_numbers_are_one_line(args, fragment, tmp_path):
     assert_one_line_error(run(args, tmp_path), fragment)
+
+
+def test_generate_over_a_named_progression_with_comp_and_bass(trained, tmp_path):
+    result = run(["generate", "--model", str(trained["model_dir"]), "--progression", "blues",
+                  "--choruses", "2", "--seed", "1", "--output_dir", "out"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed1.mid"))
+    tracks = {i.name: i for i in midi.instruments}
+    assert set(tracks) == {"Solo", "Chords", "Bass"}
+    assert tracks["Bass"].program == 32
+    end_beats = midi.time_to_tick(max(n.end for n in tracks["Solo"].notes)) / midi.resolution
+    assert abs(end_beats - 24 * 4) <= 1.0
+    assert len(tracks["Bass"].notes) == 24 * 4
+
+
+def test_generate_over_backing_chords_several_outputs_and_instrument(trained, tmp_path):
+    result = run(["generate", "--model", str(trained["model_dir"]), "--backing_chords",
+                  "Dm7 G7 | Cmaj7 | Cm7 F7 | Bbmaj7", "--seed", "5", "--num_outputs", "3",
+                  "--top_k", "3", "--solo_instrument", "Vibraphone", "--no-render_chords",
+                  "--output_dir", "out"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert files == ["solo_seed5.mid", "solo_seed6.mid", "solo_seed7.mid"]
+    contents = {(tmp_path / "out" / f).read_bytes() for f in files}
+    assert len(contents) == 3, "each output is a different solo"
+    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed5.mid"))
+    assert [(i.name, i.program) for i in midi.instruments] == [("Solo", 11)]
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--backing_chords", "Dm7 Xq7"], "unknown chord symbol 'Xq7'"),
+    (["--progression", "bossa"], "valid progressions"),
+    (["--progression", "blues", "--backing_chords", "C7"], "only one of"),
+    (["--solo_instrument", "kazoo"], "unknown General MIDI instrument"),
+    (["--chords_from", "missing.xml"], "missing.xml: no such file"),
+])
+def test_bad_backing_is_one_line(trained, tmp_path, args, fragment):
+    result = run(["generate", "--model", str(trained["model_dir"]), "--output_dir", "out"] + args,
+                 tmp_path)
+    assert_one_line_error(result, fragment)
+    assert not (tmp_path / "out").exists()
