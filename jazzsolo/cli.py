@@ -29,24 +29,35 @@ def _check_range(name: str, value, low, high=None) -> None:
 
 
 def _train(args) -> str:
-    from jazzsolo.config import ModelConfig, TrainConfig, config_to_dict, get_tune_preset
+    from jazzsolo.config import ModelConfig, TrainConfig, config_to_dict
     from jazzsolo.data_utils import data_processing
-    from jazzsolo.preprocess import find_training_midi, get_corpus_data, get_musical_data
+    from jazzsolo.preprocess import find_training_midi, get_corpus_data, load_training_corpus
 
     _check_range("epochs", args.epochs, 1, 100_000)
     _check_range("seed", args.seed, 0, 2**32 - 1)
     _check_range("n_a", args.n_a, 1, 4096)
-    preset = get_tune_preset(args.preset)
+    _check_range("melody_part", args.melody_part, 0)
+    for index in args.chord_parts or []:
+        _check_range("chord_parts", index, 0)
     output_dir = Path(args.output_dir)
-    midi_path = find_training_midi(args.midi)
+    midi_paths = args.midi or [find_training_midi(None)]
+    if len(midi_paths) == 1 and not Path(midi_paths[0]).is_dir():
+        midi_paths = [find_training_midi(midi_paths[0])]
     started = time.perf_counter()
-    data = get_musical_data(midi_path, preset)
-    corpus, values, values_indices, _ = get_corpus_data(data.abstract_grammars)
+    training = load_training_corpus(midi_paths, preset=args.preset, melody_part=args.melody_part,
+                                    chord_parts=args.chord_parts)
+    for path, reason in training.skipped:
+        print(f"skipped: {reason}" if str(path) in reason else f"skipped {path}: {reason}",
+              file=sys.stderr)
+    corpus, values, values_indices, _ = get_corpus_data(training.abstract_grammars)
     model_config = ModelConfig(n_a=args.n_a)
     X, Y, _ = data_processing(corpus, values_indices, model_config.m, model_config.Tx,
                               model_config.data_seed)
-    print(f"{midi_path}: {len(corpus)} values, {len(values)} unique, "
-          f"{len(data.measures)} measures ({time.perf_counter() - started:.1f} s)")
+    n_measures = sum(len(d.measures) for d in training.data)
+    skipped = f", {len(training.skipped)} skipped" if training.skipped else ""
+    print(f"{len(training.sources)} file(s){skipped}: {len(corpus)} values, {len(values)} unique, "
+          f"{n_measures} measures ({time.perf_counter() - started:.1f} s)")
+    data = training.data[0]
     from jazzsolo.inference_code import LSTMWeights
     from jazzsolo.model import train_djmodel
     from jazzsolo.model_dir import TrainedModel, save_model_dir
@@ -55,8 +66,8 @@ def _train(args) -> str:
     _, LSTM_cell, densor, history = train_djmodel(X, Y, n_a=args.n_a, config=train_config,
                                                   progress=not args.quiet)
     settings = {"model": config_to_dict(model_config), "train": config_to_dict(train_config),
-                "preset": preset.name, "measure_ql": float(preset.beats_per_measure),
-                "source_midi": midi_path.name}
+                "preset": args.preset, "measure_ql": data.measure_ql,
+                "source_midi": [p.name for p in training.sources]}
     trained = TrainedModel(LSTMWeights.from_layers(LSTM_cell, densor), values, data.chords,
                            settings, history)
     save_model_dir(output_dir, trained, overwrite=args.overwrite)
@@ -129,16 +140,41 @@ def _generate(args) -> str:
     return (f"Wrote {n_notes} solo notes over {len(chords)} measures{wav} to {where}")
 
 
+def _inspect(args) -> str:
+    from jazzsolo.parts import choose_melody_part, describe_parts, measure_length_ql
+    from jazzsolo.preprocess import check_midi_file, parse_midi_file
+
+    path = check_midi_file(Path(args.file))
+    score = parse_midi_file(path)
+    infos = describe_parts(score)
+    print(f"{'part':>4}  {'name':<20} {'program':>7} {'notes':>6}  {'range':>7}  polyphony")
+    for info in infos:
+        print(info.line())
+    try:
+        melody = choose_melody_part(infos)
+    except JazzsoloError as e:
+        return f"{path}: {e}"
+    chords = [i.index for i in infos if i.index != melody and not i.is_drum and i.n_notes]
+    return (f"{path}: {measure_length_ql(score):g} beats per measure; melody: part {melody}; "
+            f"chords from parts {', '.join(map(str, chords)) or 'none'}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `jazzsolo` argument parser with its `train` and `generate` commands."""
     parser = _Parser(prog="jazzsolo", description="Improvise jazz solos with an LSTM.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     train = commands.add_parser("train", help="Learn a style from a jazz MIDI file.")
-    train.add_argument("--midi", help="The training MIDI file (default: $JAZZSOLO_MIDI, then "
-                                      "data/original_metheny.mid, then ../shared/data/).")
-    train.add_argument("--preset", default="course",
-                       help="Where the melody, chords and solo are in the file (default: course).")
+    train.add_argument("--midi", nargs="+", help="Training MIDI files or directories of them "
+                       "(default: $JAZZSOLO_MIDI, then data/original_metheny.mid, then "
+                       "../shared/data/original_metheny.mid).")
+    train.add_argument("--preset", help="Where the melody, chords and solo are: 'course' for the "
+                                        "Metheny tune, 'auto' to find them in any file (default: "
+                                        "course for original_metheny.mid, auto otherwise).")
+    train.add_argument("--melody_part", type=int,
+                       help="Index of the melody part (see 'jazzsolo inspect'); implies auto.")
+    train.add_argument("--chord_parts", type=int, nargs="+",
+                       help="Indices of the parts to read chords from; implies auto.")
     train.add_argument("--epochs", type=int, default=100, help="Passes over the training windows.")
     train.add_argument("--seed", type=int, default=0, help="Seed for weights and batch order.")
     train.add_argument("--n_a", type=int, default=64, help="Number of LSTM units.")
@@ -147,6 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--overwrite", action="store_true", help="Replace a model saved there.")
     train.add_argument("--quiet", action="store_true", help="No progress bar.")
     train.set_defaults(run=_train)
+
+    inspect = commands.add_parser("inspect", help="List a MIDI file's parts and what training "
+                                                  "would use as melody and chords.")
+    inspect.add_argument("file", help="A MIDI file.")
+    inspect.set_defaults(run=_inspect)
 
     generate = commands.add_parser("generate", help="Write a new solo as MIDI.")
     generate.add_argument("--model", default=DEFAULT_MODEL_DIR,

@@ -1,7 +1,7 @@
 """Settings: where a tune's solo lives (tune presets) and the model/training hyperparameters."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields
 
 from jazzsolo.errors import ConfigError
 
@@ -17,14 +17,17 @@ class TunePreset:
     solo_end_ql: float                # last offset of the solo section (inclusive), quarter lengths
     beats_per_measure: int = 4        # measure length in quarter lengths
     quantize_divisors: tuple[int, ...] = (4, 3)   # grid: 1/16 notes and 1/8-note triplets
+    file_names: tuple[str, ...] = ()  # file names this preset is used for by default
 
 
 # The course's tune: Pat Metheny, "And Then I Knew", solo section.  Part 5 is the guitar
 # melody, part 0 the piano that plays the block chords; the solo spans offsets 476-548.
 TUNE_PRESETS: dict[str, TunePreset] = {
     "course": TunePreset(name="course", melody_part=5, chord_part=0,
-                         solo_start_ql=476.0, solo_end_ql=548.0),
+                         solo_start_ql=476.0, solo_end_ql=548.0,
+                         file_names=("original_metheny.mid",)),
 }
+AUTO_PRESET = "auto"                  # any tune: melody part and chords found automatically
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ def get_tune_preset(name: str) -> TunePreset:
     try:
         return TUNE_PRESETS[name]
     except KeyError:
-        valid = ", ".join(sorted(TUNE_PRESETS))
+        valid = ", ".join(sorted(TUNE_PRESETS) + [AUTO_PRESET])
         raise ConfigError(f"unknown preset {name!r}; valid presets: {valid}") from None
 
 

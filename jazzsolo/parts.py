@@ -8,6 +8,7 @@ from music21 import chord, note, stream
 from jazzsolo.errors import MidiContentError
 
 MIN_MELODY_NOTES = 16                  # fewer notes than this cannot carry a tune
+MELODY_MIN_MEAN_PITCH = 55             # G3: a bass line sits below this on average
 CHORD_WINDOW_BEATS = 2.0               # one chord per half bar of 4/4
 CHORD_MIN_SHARE = 0.15                 # a pitch class must sound this share of a window to count
 
@@ -28,7 +29,7 @@ class PartInfo:
 
     def line(self) -> str:
         """One row of the inspect table."""
-        span = f"{self.lowest}-{self.highest}" if self.n_notes else "-"
+        span = f"{self.lowest}-{self.highest}" if self.lowest is not None else "-"
         program = "drums" if self.is_drum else (str(self.program) if self.program is not None else "?")
         return (f"{self.index:>3}  {self.name[:20]:<20} {program:>7} {self.n_notes:>6}  "
                 f"{span:>7}  {self.polyphony:>9.2f}")
@@ -46,12 +47,15 @@ def _pitches_and_spans(part: stream.Part) -> list[tuple[float, float, list[int]]
 
 def describe_part(index: int, part: stream.Part) -> PartInfo:
     """Name, program, note count, range and polyphony of one part."""
-    instrument = part.getInstrument(returnDefault=False)
-    program = getattr(instrument, "midiProgram", None) if instrument else None
-    channel = getattr(instrument, "midiChannel", None) if instrument else None
-    is_drum = channel == 9 or (instrument is not None and "Percussion" in type(instrument).__name__)
+    instruments = list(part.getInstruments(returnDefault=False))
+    instrument = instruments[0] if instruments else None
+    # The importer adds one instrument from the track name and one per program change; the
+    # last one with a program is what the file plays.
+    programs = [i.midiProgram for i in instruments if i.midiProgram is not None]
+    program = programs[-1] if programs else None
     spans = _pitches_and_spans(part)
     pitches = [p for _, _, ps in spans for p in ps]
+    is_drum = any(i.midiChannel == 9 for i in instruments) or (bool(spans) and not pitches)
     overlapping, last_end = 0, float("-inf")
     for onset, end, ps in spans:
         if len(ps) > 1 or onset < last_end - 1e-3:
@@ -72,18 +76,19 @@ def describe_parts(score: stream.Score) -> list[PartInfo]:
 def choose_melody_part(infos: list[PartInfo]) -> int:
     """Pick the part that carries the tune.
 
-    The rule: among parts that are not drums and have at least MIN_MELODY_NOTES notes, keep the
-    mostly monophonic ones (at most 20 % of notes starting over another), and take the highest
-    by mean pitch — melodies sit above their accompaniment; ties go to more notes.  When no
-    part is mostly monophonic, the least polyphonic part is used.
+    The rule: among parts that are not drums, have at least MIN_MELODY_NOTES notes, sit in a
+    melody register (mean pitch at least G3) and are mostly monophonic (at most half of their
+    notes start over another), take the one with the most single-line notes, i.e. the largest
+    notes × (1 - polyphony): the lead plays the most and plays one note at a time.  When no part
+    qualifies, the least polyphonic pitched part is used.
     """
     candidates = [p for p in infos if not p.is_drum and p.n_notes >= MIN_MELODY_NOTES]
     if not candidates:
         raise MidiContentError(f"no part with at least {MIN_MELODY_NOTES} pitched notes to use "
                                f"as the melody (drums are not a melody)")
-    monophonic = [p for p in candidates if p.polyphony <= 0.2]
-    if monophonic:
-        return max(monophonic, key=lambda p: (p.mean_pitch, p.n_notes)).index
+    melodic = [p for p in candidates if p.mean_pitch >= MELODY_MIN_MEAN_PITCH and p.polyphony <= 0.5]
+    if melodic:
+        return max(melodic, key=lambda p: (p.n_notes * (1 - p.polyphony), -p.index)).index
     return min(candidates, key=lambda p: (p.polyphony, -p.n_notes)).index
 
 

@@ -53,6 +53,7 @@ class MusicalData:
     chords: list[list[chord.Chord]]      # chords per measure, same length as `measures`
     abstract_grammars: list[str]         # one string of values per measure
     n_chord_groups: int                  # chord groups found in the solo window, incl. the end
+    measure_ql: float = 4.0              # length of a measure in quarter lengths
 
 
 def parse_midi_file(path: Path) -> stream.Score:
@@ -140,7 +141,8 @@ def get_musical_data(path: str | os.PathLike, preset: TunePreset | str = "course
         grammars.append(parse_melody(measure_notes, measure_chords))
     if not grammars:
         raise MidiContentError(f"{path}: no measure of the solo window has both melody and chords")
-    return MusicalData(measures, chords, grammars, len(chord_groups))
+    return MusicalData(measures, chords, grammars, len(chord_groups),
+                       measure_ql=float(preset.beats_per_measure))
 
 
 def get_corpus_data(abstract_grammars: list[str]) -> tuple[list[str], list[str], dict, dict]:
@@ -154,3 +156,137 @@ def get_corpus_data(abstract_grammars: list[str]) -> tuple[list[str], list[str],
     values_indices = {v: i for i, v in enumerate(values)}
     indices_values = {i: v for i, v in enumerate(values)}
     return corpus, values, values_indices, indices_values
+
+
+def _quantized(part: stream.Part, divisors: tuple[int, ...]) -> stream.Part:
+    """A whole part with ties joined, offsets then durations quantised (as `_window` does)."""
+    notes = stream.Part()
+    for element in part.flatten().notes:
+        notes.insert(element.offset, element)
+    notes = notes.stripTies()
+    notes.quantize(divisors, processOffsets=True, processDurations=False, inPlace=True)
+    notes.quantize(divisors, processOffsets=False, processDurations=True, inPlace=True)
+    return notes
+
+
+def get_musical_data_auto(path: str | os.PathLike, *, melody_part: int | None = None,
+                          chord_parts: list[int] | None = None) -> MusicalData:
+    """Read any tune with a melody and an accompaniment: the whole piece, no preset needed.
+
+    The melody part is chosen by `parts.choose_melody_part` unless given; the chords are read
+    off the other pitched parts (or `chord_parts`), one per half bar in 4/4 and one per bar
+    otherwise; measures follow the file's first time signature.
+    """
+    from jazzsolo.parts import (chords_per_window, choose_melody_part, describe_parts,
+                                group_chords_by_measure, measure_length_ql, melody_notes)
+
+    path = check_midi_file(Path(path))
+    score = parse_midi_file(path)
+    infos = describe_parts(score)
+    for index in [melody_part] + list(chord_parts or []):
+        if index is not None and not 0 <= index < len(infos):
+            raise MidiContentError(f"{path}: part {index} does not exist; the file has parts "
+                                   f"0-{len(infos) - 1} (see 'jazzsolo inspect {path}')")
+    melody = choose_melody_part(infos) if melody_part is None else melody_part
+    accompaniment = chord_parts if chord_parts is not None else [
+        i.index for i in infos if i.index != melody and not i.is_drum and i.n_notes]
+    if not accompaniment or not any(infos[i].n_notes for i in accompaniment):
+        raise MidiContentError(f"{path}: no accompaniment part to take chords from "
+                               f"(the melody is part {melody})")
+    measure_ql = measure_length_ql(score)
+    notes = [n for n in melody_notes(_quantized(score.parts[melody], (4, 3))) if n.quarterLength > 0]
+    parts = [score.parts[i] for i in accompaniment]
+    length = max(float(p.highestTime) for p in parts)
+    window = measure_ql / 2 if measure_ql == 4.0 else measure_ql
+    n_measures = int(-(-max(length, float(score.highestTime)) // measure_ql))
+    chord_measures = group_chords_by_measure(chords_per_window(parts, length_ql=length, window_ql=window),
+                                             measure_ql, n_measures)
+    measures, chords, grammars = [], [], []
+    for number in range(n_measures):
+        start = number * measure_ql
+        in_measure = [n for n in notes if start <= float(n.offset) < start + measure_ql]
+        if not in_measure or not chord_measures[number]:
+            continue
+        measure_notes = _relative(in_measure, start)
+        measures.append(measure_notes)
+        chords.append(chord_measures[number])
+        grammars.append(parse_melody(measure_notes, chord_measures[number]))
+    if not grammars:
+        raise MidiContentError(f"{path}: no measure has both melody notes and chords")
+    return MusicalData(measures, chords, grammars, len([m for m in chord_measures if m]),
+                       measure_ql=measure_ql)
+
+
+MIDI_SUFFIXES = (".mid", ".midi")
+
+
+def expand_midi_paths(paths: list[str | os.PathLike]) -> list[Path]:
+    """Files as given, and the MIDI files inside any directory given (sorted by name)."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in MIDI_SUFFIXES)
+            if not found:
+                raise InputFileError(f"{path}: a directory with no .mid or .midi files")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def preset_for(path: Path) -> str:
+    """The preset a file calls for: a tune preset that names this file, else "auto"."""
+    from jazzsolo.config import TUNE_PRESETS
+
+    for name, preset in TUNE_PRESETS.items():
+        if path.name in preset.file_names:
+            return name
+    return "auto"
+
+
+@dataclass
+class TrainingCorpus:
+    """The grammar of every usable training file, and what was skipped and why."""
+
+    sources: list[Path]
+    data: list[MusicalData]
+    skipped: list[tuple[Path, str]]
+
+    @property
+    def abstract_grammars(self) -> list[str]:
+        return [g for d in self.data for g in d.abstract_grammars]
+
+
+def load_training_corpus(paths: list[str | os.PathLike], *, preset: str | None = None,
+                         melody_part: int | None = None,
+                         chord_parts: list[int] | None = None) -> TrainingCorpus:
+    """Preprocess several tunes into one corpus; unusable files are skipped with a reason.
+
+    With one file, its error is raised; with several, only when none is usable.
+    """
+    from jazzsolo.errors import JazzsoloError
+
+    from jazzsolo.config import AUTO_PRESET
+
+    if preset is not None and preset != AUTO_PRESET:
+        get_tune_preset(preset)                          # an unknown name fails before any work
+    files = expand_midi_paths(paths)
+    corpus = TrainingCorpus([], [], [])
+    for path in files:
+        chosen = preset or ("auto" if melody_part is not None or chord_parts else preset_for(path))
+        try:
+            if chosen == "auto":
+                data = get_musical_data_auto(path, melody_part=melody_part, chord_parts=chord_parts)
+            else:
+                data = get_musical_data(path, chosen)
+        except JazzsoloError as e:
+            if len(files) == 1:
+                raise
+            corpus.skipped.append((path, str(e)))
+            continue
+        corpus.sources.append(path)
+        corpus.data.append(data)
+    if not corpus.data:
+        raise MidiContentError(f"none of the {len(files)} files is usable; first problem: "
+                               f"{corpus.skipped[0][1]}")
+    return corpus

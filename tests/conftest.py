@@ -69,12 +69,22 @@ def trained(metheny_midi, tmp_path_factory):
 
 
 def write_tiny_midi(path: Path, notes: list[tuple[int, float, float]], *, qpm: float = 120.0,
-                    chords: list[tuple[list[int], float, float]] = ()) -> Path:
-    """Write a small type-1 MIDI: melody notes (pitch, start beat, length beats) and chords."""
+                    chords: list[tuple[list[int], float, float]] = (),
+                    drums: list[tuple[int, float, float]] = (),
+                    time_signature: tuple[int, int] = (4, 4)) -> Path:
+    """Write a small type-1 MIDI: melody notes (pitch, start beat, length beats), chords
+    (pitches, start, length) and drum hits on channel 10, each on its own track."""
     midi_file = mido.MidiFile(type=1, ticks_per_beat=480)
-    conductor = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(qpm))])
+    conductor = mido.MidiTrack([
+        mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(qpm)),
+        mido.MetaMessage("time_signature", numerator=time_signature[0],
+                         denominator=time_signature[1])])
     midi_file.tracks.append(conductor)
-    for channel, events in ((0, [([p], s, d) for p, s, d in notes]), (1, list(chords))):
+    tracks = [(0, [([p], s, d) for p, s, d in notes]), (1, list(chords)),
+              (9, [([p], s, d) for p, s, d in drums])]
+    for channel, events in tracks:
+        if not events:
+            continue
         timed = []
         for pitches, start, length in events:
             for p in pitches:

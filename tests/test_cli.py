@@ -135,3 +135,44 @@ def test_bad_backing_is_one_line(trained, tmp_path, args, fragment):
                  tmp_path)
     assert_one_line_error(result, fragment)
     assert not (tmp_path / "out").exists()
+
+
+def test_inspect_lists_parts_and_the_choice(tmp_path):
+    from test_parts import DM7, G7, chord_tone_melody
+
+    from conftest import write_tiny_midi
+
+    write_tiny_midi(tmp_path / "tune.mid", chord_tone_melody(4, [DM7, G7] * 2),
+                    chords=[(c, 4 * i, 4) for i, c in enumerate([DM7, G7] * 2)],
+                    drums=[(42, i, 0.5) for i in range(16)])
+    result = run(["inspect", "tune.mid"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 + 3 + 1
+    assert "drums" in lines[3]
+    assert "melody: part 0; chords from parts 1" in lines[-1]
+
+
+def test_train_on_your_own_waltzes_then_generate_in_three_four(tmp_path):
+    from test_parts import CMAJ7, DM7, G7, chord_tone_melody
+
+    from conftest import write_tiny_midi
+
+    progression = [DM7, G7, CMAJ7, CMAJ7] * 4                         # 16 bars of 3/4
+    tunes = tmp_path / "tunes"
+    tunes.mkdir()
+    write_tiny_midi(tunes / "waltz.mid", chord_tone_melody(16, progression, beats=3),
+                    chords=[(c, 3 * i, 3) for i, c in enumerate(progression)],
+                    time_signature=(3, 4))
+    (tunes / "broken.mid").write_bytes(b"MThd\x00\x00\x00\x06\x00\x01")
+    trained = run(["train", "--midi", "tunes", "--epochs", "1", "--output_dir", "model",
+                   "--quiet"], tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    assert "1 file(s), 1 skipped: 96 values" in trained.stdout
+    assert "broken.mid" in trained.stderr
+    generated = run(["generate", "--model", "model", "--seed", "1", "--output_dir", "out"], tmp_path)
+    assert generated.returncode == 0, generated.stderr
+    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed1.mid"))
+    solo = midi.instruments[0]
+    end_beats = midi.time_to_tick(max(n.end for n in solo.notes)) / midi.resolution
+    assert abs(end_beats - 16 * 3) <= 1.0
