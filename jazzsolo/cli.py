@@ -104,7 +104,7 @@ def _generate(args) -> str:
 
     from jazzsolo.midi import gm_program
     from jazzsolo.model_dir import load_model_dir
-    from jazzsolo.music_utils import generate_solo, write_solo_midi
+    from jazzsolo.music_utils import generate_solo, read_primer, write_solo_midi
 
     _check_range("temperature", args.temperature, 0.0, 100.0)
     _check_range("seed", args.seed, 0, 2**32 - 1)
@@ -122,11 +122,13 @@ def _generate(args) -> str:
     taken = [str(p) for p in outputs if p.exists()]
     if taken and not args.overwrite:
         raise OutputExistsError(f"{taken[0]}: exists already; pass --overwrite to replace it")
+    measure_ql = float(trained.settings.get("measure_ql", 4.0))
+    primer = read_primer(args.primer_midi, chords, measure_ql=measure_ql) if args.primer_midi else None
     n_notes = 0
     for seed, output in zip(seeds, outputs):
         solo = generate_solo(trained.weights, trained.indices_values, chords,
                              temperature=args.temperature, seed=seed, top_k=args.top_k,
-                             measure_ql=float(trained.settings.get("measure_ql", 4.0)))
+                             measure_ql=measure_ql, primer=primer)
         write_solo_midi(solo, output, qpm=args.qpm, accompaniment=accompaniment,
                         solo_program=solo_program, overwrite=args.overwrite)
         n_notes += len(solo.timed_notes())
@@ -217,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "(default: 'Electric Guitar (jazz)').")
     generate.add_argument("--render_chords", action=argparse.BooleanOptionalAction, default=True,
                           help="Write the accompaniment tracks (default: yes).")
+    generate.add_argument("--primer_midi", help="A MIDI phrase to open the solo with; the model "
+                                                 "continues it.")
     generate.add_argument("--wav", action="store_true",
                           help="Also render each MIDI to a WAV file beside it (FluidSynth).")
     generate.add_argument("--output_dir", default=DEFAULT_OUTPUT_DIR,

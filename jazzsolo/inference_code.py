@@ -142,6 +142,13 @@ class ValueSampler:
         exp = np.exp(logits - logits.max())
         return exp / exp.sum()
 
+    def feed(self, indices: list[int]) -> None:
+        """Run the cell through given values (a primer) as if it had sampled them."""
+        for index in indices:
+            self.probabilities()
+            self.x = np.zeros_like(self.x)
+            self.x[index] = 1.0
+
     def step(self, temperature: float, rng: np.random.Generator, top_k: int | None = None) -> int:
         """Sample the next value index and feed it back as the next input."""
         index = sample(self.probabilities(), temperature, rng, top_k)

@@ -10,8 +10,8 @@ import numpy as np
 from music21 import chord, instrument, note, stream, tempo
 
 from jazzsolo.comp import bass_track, comp_track
-from jazzsolo.errors import ConfigError
-from jazzsolo.grammar import NoteEvent, PitchRange, Value, parse_value, realise_values
+from jazzsolo.errors import ConfigError, MidiContentError
+from jazzsolo.grammar import NoteEvent, PitchRange, Value, parse_melody, parse_value, realise_values
 from jazzsolo.inference_code import LSTMWeights, ValueSampler
 from jazzsolo.midi import SOLO_PROGRAM, TimedNotes, build_midi, write_midi
 from jazzsolo.qa import clean_up_notes, prune_notes, prune_value
@@ -66,13 +66,27 @@ def sample_measure(sampler: ValueSampler, indices_values: dict[int, str], *, mea
 def generate_solo(weights: LSTMWeights, indices_values: dict[int, str],
                   chords: Sequence[Sequence[chord.Chord]], *, temperature: float = 0.5,
                   seed: int | None = None, measure_ql: float = 4.0, top_k: int | None = None,
-                  pitch_range: PitchRange = PitchRange()) -> Solo:
-    """Improvise over every chord measure, keeping the LSTM state and the last pitch between them."""
+                  pitch_range: PitchRange = PitchRange(), primer: Primer | None = None) -> Solo:
+    """Improvise over every chord measure, keeping the LSTM state and the last pitch between them.
+
+    With a `primer`, its measures open the solo as played and the LSTM is run through its
+    values first, so the improvisation continues the phrase.
+    """
     rng = np.random.default_rng(seed)
     sampler = ValueSampler(weights)
     solo = Solo(measure_ql)
     prev_midi = None
-    for measure_chords in chords:
+    start = 0
+    if primer is not None:
+        start = min(len(primer.notes), len(chords))
+        sampler.feed(primer.indices(indices_values))
+        for notes, values, measure_chords in zip(primer.notes, primer.values, chords):
+            solo.values.append(values)
+            solo.notes.append(notes)
+            solo.chords.append(list(measure_chords))
+        pitched = [n.midi for m in solo.notes for n in m if n.midi is not None]
+        prev_midi = pitched[-1] if pitched else None
+    for measure_chords in chords[start:]:
         values = sample_measure(sampler, indices_values, measure_ql=measure_ql,
                                 temperature=temperature, rng=rng, top_k=top_k)
         notes = realise_values(values, measure_chords, rng=rng, prev_midi=prev_midi,
@@ -84,6 +98,59 @@ def generate_solo(weights: LSTMWeights, indices_values: dict[int, str],
         solo.notes.append(notes)
         solo.chords.append(list(measure_chords))
     return solo
+
+
+@dataclass
+class Primer:
+    """An opening phrase: its notes per measure and their values over the solo's chords."""
+
+    notes: list[list[NoteEvent]]
+    values: list[list[Value]]
+
+    def indices(self, indices_values: dict[int, str]) -> list[int]:
+        """The primer's values as vocabulary indices; a value the model never saw is replaced
+        by the nearest known one (same class, closest duration, closest window)."""
+        vocabulary = [(i, parse_value(v)) for i, v in indices_values.items()]
+        return [nearest_value(v, vocabulary) for measure in self.values for v in measure]
+
+
+def nearest_value(value: Value, vocabulary: list[tuple[int, Value]]) -> int:
+    """Index of the vocabulary value closest to `value`."""
+    def distance(item):
+        _, known = item
+        window = 0 if (known.window is None) == (value.window is None) else 1
+        return (known.note_class != value.note_class, window,
+                abs(known.duration_ql - value.duration_ql), str(known))
+    return min(vocabulary, key=distance)[0]
+
+
+def read_primer(path: str | os.PathLike, chords: Sequence[Sequence[chord.Chord]], *,
+                measure_ql: float = 4.0) -> Primer:
+    """Read a phrase from a MIDI file's melody and encode it over the solo's first chords."""
+    from jazzsolo.parts import choose_melody_part, describe_parts, melody_notes
+    from jazzsolo.preprocess import quantize_part, relative_to_measure, check_midi_file, parse_midi_file
+
+    path = check_midi_file(Path(path))
+    score = parse_midi_file(path)
+    infos = describe_parts(score)
+    pitched = [i for i in infos if not i.is_drum and i.n_notes]
+    if not pitched:
+        raise MidiContentError(f"{path}: no notes to use as a primer")
+    melody = choose_melody_part(infos) if any(i.n_notes >= 16 for i in pitched) else \
+        min(pitched, key=lambda i: (i.polyphony, -i.mean_pitch)).index
+    notes = [n for n in melody_notes(quantize_part(score.parts[melody], (4, 3))) if n.quarterLength > 0]
+    n_measures = min(int(float(notes[-1].offset) // measure_ql) + 1, len(chords))
+    primer = Primer([], [])
+    for number in range(n_measures):
+        start = number * measure_ql
+        in_measure = relative_to_measure([n for n in notes if start <= float(n.offset) < start + measure_ql], start)
+        text = parse_melody(in_measure, chords[number])
+        values = [parse_value(v) for v in text.split()]
+        events = [NoteEvent(float(n.offset), float(n.quarterLength), int(n.pitch.midi), v.note_class)
+                  for n, v in zip(in_measure, values)]
+        primer.notes.append(clean_up_notes(events, measure_ql))
+        primer.values.append(values)
+    return primer
 
 
 def solo_to_stream(solo: Solo, qpm: float = DEFAULT_QPM) -> stream.Score:

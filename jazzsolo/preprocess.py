@@ -8,8 +8,9 @@ from pathlib import Path
 from music21 import chord, converter, note, stream
 
 from jazzsolo.config import TunePreset, get_tune_preset
-from jazzsolo.errors import InputFileError, MidiContentError
+from jazzsolo.errors import ConfigError, InputFileError, MidiContentError
 from jazzsolo.grammar import parse_melody
+from jazzsolo.midi_import import read_solo_window
 
 MIDI_ENV_VAR = "JAZZSOLO_MIDI"
 DEFAULT_MIDI_PATHS = (Path("data/original_metheny.mid"), Path("../shared/data/original_metheny.mid"))
@@ -109,7 +110,7 @@ def extract_measures(score: stream.Score, preset: TunePreset) -> tuple[dict, dic
     return _group_by_measure(melody_notes, preset), _group_by_measure(block_chords, preset)
 
 
-def _relative(elements, start_ql: float) -> list:
+def relative_to_measure(elements, start_ql: float) -> list:
     """Copies of music21 elements with offsets measured from `start_ql`."""
     moved = []
     for element in elements:
@@ -120,22 +121,35 @@ def _relative(elements, start_ql: float) -> list:
     return moved
 
 
-def get_musical_data(path: str | os.PathLike, preset: TunePreset | str = "course") -> MusicalData:
+READERS = ("fast", "music21")          # jazzsolo.midi_import, or music21's own importer
+
+
+def get_musical_data(path: str | os.PathLike, preset: TunePreset | str = "course", *,
+                     reader: str = "fast") -> MusicalData:
     """Read a tune and turn its solo into measures, chords and grammar strings.
 
     Measures are the ones holding melody notes, in order; a measure's chords are those that
-    start in it (the course's grouping).  A measure without chords is skipped.
+    start in it (the course's grouping).  A measure without chords is skipped.  `reader`
+    "fast" reads the MIDI bytes with `midi_import` (~0.1 s); "music21" parses the whole score
+    with music21 (seconds); both give the course preset's values exactly.
     """
     preset = get_tune_preset(preset) if isinstance(preset, str) else preset
     path = check_midi_file(Path(path))
-    melody_groups, chord_groups = extract_measures(parse_midi_file(path), preset)
+    if reader == "music21":
+        melody_groups, chord_groups = extract_measures(parse_midi_file(path), preset)
+    elif reader == "fast":
+        melody, harmony = read_solo_window(path, preset)
+        melody_groups = _group_by_measure(melody, preset)
+        chord_groups = _group_by_measure(harmony, preset)
+    else:
+        raise ConfigError(f"unknown reader {reader!r}; valid readers: {', '.join(READERS)}")
     measures, chords, grammars = [], [], []
     for number in sorted(melody_groups):
         if number not in chord_groups:
             continue
         start = float(number * preset.beats_per_measure)
-        measure_notes = _relative(melody_groups[number], start)
-        measure_chords = _relative(chord_groups[number], start)
+        measure_notes = relative_to_measure(melody_groups[number], start)
+        measure_chords = relative_to_measure(chord_groups[number], start)
         measures.append(measure_notes)
         chords.append(measure_chords)
         grammars.append(parse_melody(measure_notes, measure_chords))
@@ -158,7 +172,7 @@ def get_corpus_data(abstract_grammars: list[str]) -> tuple[list[str], list[str],
     return corpus, values, values_indices, indices_values
 
 
-def _quantized(part: stream.Part, divisors: tuple[int, ...]) -> stream.Part:
+def quantize_part(part: stream.Part, divisors: tuple[int, ...]) -> stream.Part:
     """A whole part with ties joined, offsets then durations quantised (as `_window` does)."""
     notes = stream.Part()
     for element in part.flatten().notes:
@@ -194,7 +208,7 @@ def get_musical_data_auto(path: str | os.PathLike, *, melody_part: int | None = 
         raise MidiContentError(f"{path}: no accompaniment part to take chords from "
                                f"(the melody is part {melody})")
     measure_ql = measure_length_ql(score)
-    notes = [n for n in melody_notes(_quantized(score.parts[melody], (4, 3))) if n.quarterLength > 0]
+    notes = [n for n in melody_notes(quantize_part(score.parts[melody], (4, 3))) if n.quarterLength > 0]
     parts = [score.parts[i] for i in accompaniment]
     length = max(float(p.highestTime) for p in parts)
     window = measure_ql / 2 if measure_ql == 4.0 else measure_ql
@@ -207,7 +221,7 @@ def get_musical_data_auto(path: str | os.PathLike, *, melody_part: int | None = 
         in_measure = [n for n in notes if start <= float(n.offset) < start + measure_ql]
         if not in_measure or not chord_measures[number]:
             continue
-        measure_notes = _relative(in_measure, start)
+        measure_notes = relative_to_measure(in_measure, start)
         measures.append(measure_notes)
         chords.append(chord_measures[number])
         grammars.append(parse_melody(measure_notes, chord_measures[number]))

@@ -129,6 +129,7 @@ def test_generate_over_backing_chords_several_outputs_and_instrument(trained, tm
     (["--progression", "blues", "--backing_chords", "C7"], "only one of"),
     (["--solo_instrument", "kazoo"], "unknown General MIDI instrument"),
     (["--chords_from", "missing.xml"], "missing.xml: no such file"),
+    (["--primer_midi", "missing.mid"], "missing.mid: no such file"),
 ])
 def test_bad_backing_is_one_line(trained, tmp_path, args, fragment):
     result = run(["generate", "--model", str(trained["model_dir"]), "--output_dir", "out"] + args,

@@ -76,3 +76,22 @@ def test_temperature_zero_follows_the_model(trained):
     second = generate_solo(weights, trained["indices_values"], trained["chords"],
                            temperature=0.0, seed=2)
     assert [str(v) for v in first.values[0]] == [str(v) for v in second.values[0]]
+
+
+def test_a_primer_opens_the_solo_and_the_model_continues_it(trained, tmp_path):
+    from conftest import write_tiny_midi
+
+    from jazzsolo.music_utils import read_primer
+
+    phrase = [(62, 0, 0.5), (65, 0.5, 0.5), (69, 1, 0.5), (72, 1.5, 0.5), (71, 2, 1), (67, 3, 1)]
+    path = write_tiny_midi(tmp_path / "primer.mid", phrase)
+    model = load_model_dir(trained["model_dir"])
+    primer = read_primer(path, model.chords)
+    assert [str(v)[0] for v in primer.values[0]] and len(primer.values[0]) == 6
+    primed = generate_solo(model.weights, model.indices_values, model.chords, seed=4,
+                           temperature=1.0, primer=primer)
+    plain = generate_solo(model.weights, model.indices_values, model.chords, seed=4,
+                          temperature=1.0)
+    assert primed.n_measures == 18
+    assert [(n.offset_ql, n.midi) for n in primed.notes[0]] == [(s, p) for p, s, _ in phrase]
+    assert [str(v) for v in primed.values[1]] != [str(v) for v in plain.values[1]]
