@@ -103,7 +103,7 @@ def _generate(args) -> str:
     import numpy as np
 
     from jazzsolo.midi import gm_program
-    from jazzsolo.model_dir import load_model_dir
+    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
     from jazzsolo.music_utils import generate_solo, read_primer, write_solo_midi
 
     _check_range("temperature", args.temperature, 0.0, 100.0)
@@ -114,7 +114,10 @@ def _generate(args) -> str:
     _check_range("choruses", args.choruses, 1, 100)
     _check_range("beats_per_chord", args.beats_per_chord, 0.25, 64)
     solo_program = gm_program(args.solo_instrument)
-    trained = load_model_dir(args.model)
+    model_dir = args.model
+    if model_dir is None:
+        model_dir = DEFAULT_MODEL_DIR if Path(DEFAULT_MODEL_DIR).is_dir() else PRETRAINED_MODEL_DIR
+    trained = load_model_dir(model_dir)
     chords, accompaniment = _backing(args, trained)
     first_seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(2**31))
     seeds = [first_seed + i for i in range(args.num_outputs)]
@@ -192,8 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.set_defaults(run=_inspect)
 
     generate = commands.add_parser("generate", help="Write a new solo as MIDI.")
-    generate.add_argument("--model", default=DEFAULT_MODEL_DIR,
-                          help=f"A directory written by 'jazzsolo train' (default: {DEFAULT_MODEL_DIR}).")
+    generate.add_argument("--model", help=f"A directory written by 'jazzsolo train' (default: "
+                                          f"{DEFAULT_MODEL_DIR} if it exists, else the pretrained "
+                                          f"model shipped with jazzsolo).")
     generate.add_argument("--temperature", type=float, default=0.5,
                           help="Sampling temperature: 0 always takes the likeliest value, "
                                "higher is more adventurous (default: 0.5).")

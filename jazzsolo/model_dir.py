@@ -25,6 +25,9 @@ CONFIG_FILE = "config.json"
 CHORDS_FILE = "chords.json"
 HISTORY_FILE = "history.json"
 _WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias", "dense_kernel", "dense_bias")
+# A small model trained on the Metheny tune by scripts/train_pretrained.py, shipped in the package
+# so that generation works on a fresh machine without the tune.
+PRETRAINED_MODEL_DIR = Path(__file__).resolve().parent / "pretrained" / "metheny"
 
 
 @dataclass

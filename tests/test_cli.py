@@ -177,3 +177,16 @@ def test_train_on_your_own_waltzes_then_generate_in_three_four(tmp_path):
     solo = midi.instruments[0]
     end_beats = midi.time_to_tick(max(n.end for n in solo.notes)) / midi.resolution
     assert abs(end_beats - 16 * 3) <= 1.0
+
+
+def test_the_shipped_model_plays_the_blues_without_any_midi(tmp_path):
+    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
+
+    size = sum(p.stat().st_size for p in PRETRAINED_MODEL_DIR.iterdir())
+    assert size < 1_000_000
+    assert len(load_model_dir(PRETRAINED_MODEL_DIR).values) == 78
+    result = run(["generate", "--progression", "blues", "--seed", "2", "--output_dir", "out"],
+                 tmp_path)
+    assert result.returncode == 0, result.stderr
+    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed2.mid"))
+    assert {i.name for i in midi.instruments} == {"Solo", "Chords", "Bass"}

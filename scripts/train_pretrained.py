@@ -1,0 +1,14 @@
+"""Retrain the model shipped in jazzsolo/pretrained/metheny from the Metheny tune.
+
+Run from the repository root with the tune where `jazzsolo train` finds it:
+    .venv/bin/python scripts/train_pretrained.py
+Seed 0 and 100 epochs at the course settings; the same machine gives the same weights.
+"""
+import sys
+
+from jazzsolo.cli import main
+from jazzsolo.model_dir import PRETRAINED_MODEL_DIR
+
+if __name__ == "__main__":
+    sys.exit(main(["train", "--seed", "0", "--epochs", "100", "--quiet", "--overwrite",
+                   "--output_dir", str(PRETRAINED_MODEL_DIR)] + sys.argv[1:]))
