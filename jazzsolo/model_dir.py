@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 from music21 import chord
 
-from jazzsolo.errors import ModelDirError
+from jazzsolo.config import ModelConfig, TrainConfig, config_from_dict
+from jazzsolo.errors import ConfigError, GrammarError, ModelDirError
+from jazzsolo.grammar import parse_value
 from jazzsolo.inference_code import LSTMWeights
 from jazzsolo.midi import write_atomic
 
@@ -108,12 +110,27 @@ def load_model_dir(directory: str | os.PathLike) -> TrainedModel:
         raise ModelDirError(f"{directory}: no such model directory; train one with "
                             f"'jazzsolo train --output_dir {directory}'")
     settings = _read_json(directory / CONFIG_FILE)
+    if not isinstance(settings, dict):
+        raise ModelDirError(f"{directory / CONFIG_FILE}: not a JSON object of settings")
     version = settings.get("format_version")
     if version != FORMAT_VERSION:
+        newer = isinstance(version, int) and version > FORMAT_VERSION
+        hint = "; upgrade jazzsolo to read it" if newer else ""
         raise ModelDirError(f"{directory}: model format version {version!r}, this jazzsolo "
-                            f"reads version {FORMAT_VERSION}")
+                            f"reads version {FORMAT_VERSION}{hint}")
+    _check_settings(directory, settings)
     values = _read_json(directory / VOCABULARY_FILE)
-    chords = chords_from_json(_read_json(directory / CHORDS_FILE))
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ModelDirError(f"{directory / VOCABULARY_FILE}: not a list of grammar values")
+    for value in values:
+        try:
+            parse_value(value)
+        except GrammarError as e:
+            raise ModelDirError(f"{directory / VOCABULARY_FILE}: {e}") from e
+    try:
+        chords = chords_from_json(_read_json(directory / CHORDS_FILE))
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise ModelDirError(f"{directory / CHORDS_FILE}: malformed chord measures ({e!r})") from e
     history_path = directory / HISTORY_FILE
     history = _read_json(history_path) if history_path.exists() else {}
     try:
@@ -124,7 +141,41 @@ def load_model_dir(directory: str | os.PathLike) -> TrainedModel:
     except (OSError, KeyError, ValueError) as e:
         raise ModelDirError(f"{directory / WEIGHTS_FILE}: unreadable weights ({e})") from e
     _check_shapes(directory, weights, values)
+    if not all(np.issubdtype(getattr(weights, n).dtype, np.floating) and
+               np.isfinite(getattr(weights, n)).all() for n in _WEIGHT_NAMES):
+        raise ModelDirError(f"{directory / WEIGHTS_FILE}: weights must be finite floating-point arrays")
     return TrainedModel(weights, values, chords, settings, history)
+
+
+_SETTINGS_KEYS = {"format_version", "model", "train", "preset", "measure_ql", "source_midi"}
+# Keys with which Keras and other loaders name code to import and run; a model directory of
+# ours never has them, so their presence means the directory was made for something else.
+_CODE_KEYS = {"class_name", "module", "registered_name", "function", "config", "__reduce__"}
+
+
+def _check_settings(directory: Path, settings) -> None:
+    """Refuse a config.json that has unknown settings or names any code to run."""
+    if not isinstance(settings, dict):
+        raise ModelDirError(f"{directory / CONFIG_FILE}: not a JSON object of settings")
+    unknown = set(settings) - _SETTINGS_KEYS
+    if unknown:
+        raise ModelDirError(f"{directory / CONFIG_FILE}: refused, unknown settings "
+                            f"{', '.join(sorted(unknown))} (jazzsolo never loads code or layers "
+                            f"from a model directory)")
+    for name, cls in (("model", ModelConfig), ("train", TrainConfig)):
+        if name in settings:
+            section = settings[name]
+            if not isinstance(section, dict) or set(section) & _CODE_KEYS:
+                raise ModelDirError(f"{directory / CONFIG_FILE}: refused, '{name}' must hold "
+                                    f"plain settings")
+            try:
+                config_from_dict(cls, section)
+            except (ConfigError, TypeError) as e:
+                raise ModelDirError(f"{directory / CONFIG_FILE}: refused, {e}") from e
+    measure_ql = settings.get("measure_ql", 4.0)
+    if not isinstance(measure_ql, (int, float)) or not 1.0 <= measure_ql <= 16.0:
+        raise ModelDirError(f"{directory / CONFIG_FILE}: measure_ql must be 1-16 quarter "
+                            f"lengths, got {measure_ql!r}")
 
 
 def _check_shapes(directory: Path, w: LSTMWeights, values: list[str]) -> None:
