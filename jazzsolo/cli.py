@@ -23,7 +23,7 @@ def _check_range(name: str, value, low, high=None) -> None:
     """Refuse a numeric option outside [low, high] with a one-line message."""
     if value is None:
         return
-    if value < low or (high is not None and value > high):
+    if value != value or value < low or (high is not None and value > high):
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise ConfigError(f"--{name} must be {bound}, got {value}")
 
@@ -63,8 +63,11 @@ def _train(args) -> str:
     from jazzsolo.model_dir import TrainedModel, save_model_dir
 
     train_config = TrainConfig(epochs=args.epochs, seed=args.seed)
-    _, LSTM_cell, densor, history = train_djmodel(X, Y, n_a=args.n_a, config=train_config,
-                                                  progress=not args.quiet)
+    from jazzsolo.model import train_fast           # the same weights through one sequence layer
+
+    train = train_djmodel if args.course_path else train_fast
+    _, LSTM_cell, densor, history = train(X, Y, n_a=args.n_a, config=train_config,
+                                          progress=not args.quiet)
     settings = {"model": config_to_dict(model_config), "train": config_to_dict(train_config),
                 "preset": args.preset, "measure_ql": data.measure_ql,
                 "source_midi": [p.name for p in training.sources]}
@@ -187,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"Directory to save the model in (default: {DEFAULT_MODEL_DIR}).")
     train.add_argument("--overwrite", action="store_true", help="Replace a model saved there.")
     train.add_argument("--quiet", action="store_true", help="No progress bar.")
+    train.add_argument("--course_path", action="store_true",
+                       help="Train the course's model unrolled over 30 steps (about 10x slower) "
+                            "instead of the same weights through one sequence layer.")
     train.set_defaults(run=_train)
 
     inspect = commands.add_parser("inspect", help="List a MIDI file's parts and what training "

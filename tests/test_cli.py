@@ -91,6 +91,16 @@ def test_missing_model_directory_is_one_line(tmp_path):
     (["generate", "--seed", "-5"], "--seed"),
     (["train", "--epochs", "0"], "--epochs"),
     (["generate", "--temperature", "hot"], "invalid float value"),
+    (["generate", "--temperature", "nan"], "--temperature"),
+    (["generate", "--top_k", "0"], "--top_k"),
+    (["generate", "--num_outputs", "0"], "--num_outputs"),
+    (["generate", "--choruses", "0"], "--choruses"),
+    (["generate", "--beats_per_chord", "0", "--backing_chords", "C7"], "--beats_per_chord"),
+    (["generate", "--qpm", "1e9"], "--qpm"),
+    (["train", "--n_a", "0"], "--n_a"),
+    (["train", "--seed", "-1"], "--seed"),
+    (["train", "--melody_part", "-1"], "--melody_part"),
+    (["train", "--epochs", "ten"], "invalid int value"),
 ])
 def test_invalid_numbers_are_one_line(args, fragment, tmp_path):
     assert_one_line_error(run(args, tmp_path), fragment)
