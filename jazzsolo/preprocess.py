@@ -13,6 +13,7 @@ from jazzsolo.grammar import parse_melody
 from jazzsolo.midi_import import read_solo_window
 
 MIDI_ENV_VAR = "JAZZSOLO_MIDI"
+MAX_MIDI_BYTES = 4_000_000             # a long jazz tune is ~100 KB; 4 MB is far beyond any
 DEFAULT_MIDI_PATHS = (Path("data/original_metheny.mid"), Path("../shared/data/original_metheny.mid"))
 
 
@@ -36,6 +37,10 @@ def check_midi_file(path: Path) -> Path:
         raise InputFileError(f"{path}: no such file")
     if path.is_dir():
         raise InputFileError(f"{path}: is a directory, expected a MIDI file")
+    size = path.stat().st_size
+    if size > MAX_MIDI_BYTES:
+        raise InputFileError(f"{path}: {size / 1e6:.1f} MB is larger than the "
+                             f"{MAX_MIDI_BYTES / 1e6:.0f} MB limit for one tune")
     try:
         with open(path, "rb") as f:
             header = f.read(4)
