@@ -237,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
                           help=f"Directory for the MIDI file (default: {DEFAULT_OUTPUT_DIR}).")
     generate.add_argument("--overwrite", action="store_true", help="Replace an existing file.")
     generate.set_defaults(run=_generate)
+
+    from jazzsolo.evaluate import add_evaluate_command
+
+    add_evaluate_command(commands)
     return parser
 
 

@@ -84,6 +84,21 @@ def _pitch_name(midi: int) -> str:
     return pitch.Pitch(midi=midi).name
 
 
+def chord_from_midi(midis: Sequence[int], duration_ql: float = 1.0,
+                    offset_ql: float = 0.0) -> chord.Chord:
+    """A chord spelled pitch by pitch as music21's MIDI importer spells its notes.
+
+    ``chord.Chord([56, 65, 60])`` spells relative to its first note (G#, E#, B#); classes
+    compare note names, so every chord made from MIDI numbers must be built through here.
+
+    >>> [p.name for p in chord_from_midi([56, 65, 60]).pitches]
+    ['G#', 'F', 'C']
+    """
+    made = chord.Chord([pitch.Pitch(midi=int(m)) for m in midis], quarterLength=duration_ql)
+    made.offset = offset_ql
+    return made
+
+
 @dataclass(frozen=True)
 class _ChordTones:
     """The note names that count as chord, scale and approach tones over one chord."""

@@ -16,7 +16,7 @@ from music21 import chord
 
 from jazzsolo.config import ModelConfig, TrainConfig, config_from_dict
 from jazzsolo.errors import ConfigError, GrammarError, ModelDirError
-from jazzsolo.grammar import parse_value
+from jazzsolo.grammar import chord_from_midi, parse_value
 from jazzsolo.inference_code import LSTMWeights
 from jazzsolo.midi import write_atomic
 
@@ -60,10 +60,8 @@ def chords_from_json(data: list[list[dict]]) -> list[list[chord.Chord]]:
     for measure in data:
         chords = []
         for item in measure:
-            c = chord.Chord([int(p) for p in item["pitches"]],
-                            quarterLength=float(item["duration_ql"]))
-            c.offset = float(item["offset_ql"])
-            chords.append(c)
+            chords.append(chord_from_midi(item["pitches"], float(item["duration_ql"]),
+                                          float(item["offset_ql"])))
         measures.append(chords)
     return measures
 

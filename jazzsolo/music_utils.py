@@ -11,7 +11,8 @@ from music21 import chord, instrument, note, stream, tempo
 
 from jazzsolo.comp import bass_track, comp_track
 from jazzsolo.errors import ConfigError, MidiContentError
-from jazzsolo.grammar import NoteEvent, PitchRange, Value, parse_melody, parse_value, realise_values
+from jazzsolo.grammar import (NoteEvent, PitchRange, Value, chord_from_midi, parse_melody,
+                              parse_value, realise_values)
 from jazzsolo.inference_code import LSTMWeights, ValueSampler
 from jazzsolo.midi import SOLO_PROGRAM, TimedNotes, build_midi, write_midi
 from jazzsolo.qa import clean_up_notes, prune_notes, prune_value
@@ -162,8 +163,7 @@ def solo_to_stream(solo: Solo, qpm: float = DEFAULT_QPM) -> stream.Score:
     for timed in solo.timed_notes():
         solo_part.insert(timed.offset_ql, note.Note(timed.pitches[0], quarterLength=timed.duration_ql))
     for timed in solo.timed_chords():
-        chord_part.insert(timed.offset_ql, chord.Chord(list(timed.pitches),
-                                                       quarterLength=timed.duration_ql))
+        chord_part.insert(timed.offset_ql, chord_from_midi(timed.pitches, timed.duration_ql))
     score = stream.Score()
     score.insert(0, solo_part)
     score.insert(0, chord_part)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from music21 import chord, note, stream
 
 from jazzsolo.errors import MidiContentError
+from jazzsolo.grammar import chord_from_midi
 
 MIN_MELODY_NOTES = 16                  # fewer notes than this cannot carry a tune
 MELODY_MIN_MEAN_PITCH = 55             # G3: a bass line sits below this on average
@@ -118,10 +119,9 @@ def chords_per_window(parts: list[stream.Part], *, length_ql: float,
                 lowest[p % 12] = min(lowest.get(p % 12, 128), p)
         total = sum(weight.values())
         kept = sorted(lowest[pc] for pc, w_ in weight.items() if total and w_ / total >= CHORD_MIN_SHARE)
-        current = chord.Chord(kept) if len(kept) >= 2 else previous
+        current = kept if len(kept) >= 2 else previous
         if current is not None:
-            placed = chord.Chord(current.pitches, quarterLength=window_ql)
-            chords.append((start, placed))
+            chords.append((start, chord_from_midi(current, window_ql)))
             previous = current
     return chords
 

@@ -6,6 +6,7 @@ import re
 from music21 import chord, harmony
 
 from jazzsolo.errors import ConfigError
+from jazzsolo.grammar import chord_from_midi
 
 # Built-in progressions, bars separated by "|", for people who do not read chord symbols.
 PROGRESSIONS: dict[str, str] = {
@@ -41,7 +42,7 @@ def parse_chord_symbol(symbol: str) -> chord.Chord:
         raise ConfigError(f"unknown chord symbol {symbol!r} (e.g. Dm7, G7, Cmaj7, Bb7, F#m7b5)") from e
     if not midis:
         raise ConfigError(f"unknown chord symbol {symbol!r} (e.g. Dm7, G7, Cmaj7, Bb7, F#m7b5)")
-    return chord.Chord(midis)
+    return chord_from_midi(midis)
 
 
 def parse_progression(text: str, *, measure_ql: float = 4.0,
@@ -162,6 +163,6 @@ def _harmony_measures(score, path, measure_ql: float) -> list[list[chord.Chord]]
         while start < stop - 1e-9:
             number, offset = int(start // measure_ql), start % measure_ql
             length = min(stop - start, measure_ql - offset)
-            measures[number].append(_placed(chord.Chord(midis), offset, length))
+            measures[number].append(chord_from_midi(midis, length, offset))
             start += length
     return [m for m in measures if m]
