@@ -1,4 +1,5 @@
-"""Training tensors → trained LSTM: the course's shared-layer `djmodel`, built and trained in Keras 3."""
+"""Training tensors → trained LSTM: the course's shared-layer `djmodel`, and a fast path that
+trains the same weights through one sequence layer (`train_fast`)."""
 from __future__ import annotations
 
 import math
@@ -37,12 +38,17 @@ def djmodel(Tx: int, LSTM_cell, densor, reshaper) -> keras.Model:
     return keras.Model(inputs=[X, a0, c0], outputs=outputs, name="djmodel")
 
 
-def compile_djmodel(model: keras.Model, config: TrainConfig = TrainConfig()) -> None:
+def course_optimizer(config: TrainConfig = TrainConfig()) -> keras.optimizers.Adam:
     """Adam with the course's settings; Keras 2's ``decay=0.01`` as an InverseTimeDecay schedule."""
     schedule = keras.optimizers.schedules.InverseTimeDecay(
         config.learning_rate, decay_steps=1, decay_rate=config.decay)
-    optimizer = keras.optimizers.Adam(learning_rate=schedule, beta_1=config.beta_1,
-                                      beta_2=config.beta_2)
+    return keras.optimizers.Adam(learning_rate=schedule, beta_1=config.beta_1,
+                                 beta_2=config.beta_2)
+
+
+def compile_djmodel(model: keras.Model, config: TrainConfig = TrainConfig()) -> None:
+    """Compile the course model: `course_optimizer`, one crossentropy and accuracy per output."""
+    optimizer = course_optimizer(config)
     n_outputs = len(model.outputs)
     model.compile(optimizer=optimizer, loss="categorical_crossentropy",
                   metrics=[["accuracy"]] * n_outputs)
@@ -94,4 +100,115 @@ def train_djmodel(X: np.ndarray, Y: np.ndarray, *, n_a: int = 64,
               verbose=0, callbacks=[report])
     if not all(math.isfinite(v) for v in report.history["loss"]):
         raise FloatingPointError("training diverged: the loss is not finite")
+    return model, LSTM_cell, densor, report.history
+
+
+# The fast path.  djmodel unrolled over Tx steps is one LSTM over the sequence: the same cell,
+# the same Dense layer at every step, zero initial state.  Training that sequence layer gives the
+# same gradients without building (and tracing) a 30-step graph; the arrays are then copied into
+# the course's shared layers so `djmodel`, `music_inference_model` and `predict_and_sample` work.
+
+def sequence_model(Tx: int, n_values: int, n_a: int = 64) -> keras.Model:
+    """The course model as one sequence layer: X (batch, Tx, n_values) → (batch, Tx, n_values).
+
+    Its LSTM and Dense layers hold the same arrays as `djmodel`'s LSTM_cell and densor (see
+    `shared_layers_from`), and step t of its output is djmodel's output t.
+    """
+    X = keras.Input(shape=(Tx, n_values), name="X")
+    a = keras.layers.LSTM(n_a, return_sequences=True, name="LSTM")(X)            # (batch, Tx, n_a)
+    probs = keras.layers.Dense(n_values, activation="softmax", name="densor")(a)  # (batch, Tx, n_values)
+    return keras.Model(X, probs, name="djmodel_sequence")
+
+
+def summed_crossentropy(y_true, y_pred):
+    """The course's loss on (batch, Tx, n_values): crossentropy summed over steps, batch mean.
+
+    djmodel reports the sum of Tx per-output losses, each a batch mean: the same number.
+    """
+    per_step = keras.losses.categorical_crossentropy(y_true, y_pred)     # (batch, Tx)
+    return keras.ops.mean(keras.ops.sum(per_step, axis=1))
+
+
+def shared_layers_from(model: keras.Model):
+    """The course's shared layers (`make_shared_layers`) holding a sequence model's weights.
+
+    Returns ``(reshaper, LSTM_cell, densor)``, built and ready for `djmodel` or
+    `music_inference_model`.
+    """
+    lstm, dense = model.get_layer("LSTM"), model.get_layer("densor")
+    n_values, n_a = dense.units, lstm.units
+    reshaper, LSTM_cell, densor = make_shared_layers(n_values, n_a)
+    LSTM_cell.build((None, 1, n_values))
+    densor.build((None, n_a))
+    LSTM_cell.set_weights(lstm.get_weights())
+    densor.set_weights(dense.get_weights())
+    return reshaper, LSTM_cell, densor
+
+
+def _tensorflow_train_step(model: keras.Model, optimizer):
+    """One compiled gradient step on TensorFlow: returns (summed loss, correct predictions)."""
+    import tensorflow as tf
+
+    spec = tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)   # any batch: one trace
+    @tf.function(input_signature=[spec, spec])
+    def step(x, y):                                             # (batch, Tx, n_values) each
+        with tf.GradientTape() as tape:
+            probs = model(x, training=True)
+            loss = summed_crossentropy(y, probs)
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply(grads, model.trainable_variables)
+        hits = tf.equal(tf.argmax(probs, axis=-1), tf.argmax(y, axis=-1))
+        return loss, tf.reduce_sum(tf.cast(hits, tf.float32))
+    return step
+
+
+def _keras_train_step(model: keras.Model, optimizer):
+    """The same step through Keras's own `train_on_batch`, for backends other than TensorFlow."""
+    model.compile(optimizer=optimizer, loss=summed_crossentropy, metrics=["accuracy"])
+
+    def step(x, y):
+        model.reset_metrics()
+        logs = model.train_on_batch(x, y, return_dict=True)
+        return logs["loss"], logs["accuracy"] * x.shape[0] * x.shape[1]
+    return step
+
+
+def train_fast(X: np.ndarray, Y: np.ndarray, *, n_a: int = 64,
+               config: TrainConfig = TrainConfig(), progress: bool = True):
+    """Train the course model's weights through `sequence_model`; `train_djmodel`'s contract.
+
+    X is (m, Tx, n_values), Y (Tx, m, n_values).  The initial weights are those `train_djmodel`
+    draws for the same seed (the layers are made in the same order), and the loss, optimiser,
+    learning-rate schedule and batch size are the course's; the batch order is shuffled each
+    epoch by a NumPy generator seeded with `config.seed`, so the two paths end close, not equal.
+
+    Returns ``(model, LSTM_cell, densor, history)``: `model` is the trained sequence model,
+    `LSTM_cell` and `densor` the course's shared layers holding its weights; `history` has one
+    summed loss and one mean accuracy per epoch, as Keras reports them (batch-size-weighted
+    means of the values before each update).
+    """
+    keras.utils.set_random_seed(config.seed)
+    m, Tx, n_values = X.shape
+    model = sequence_model(Tx, n_values, n_a)
+    optimizer = course_optimizer(config)
+    make_step = _tensorflow_train_step if keras.backend.backend() == "tensorflow" \
+        else _keras_train_step
+    step = make_step(model, optimizer)
+    X = np.asarray(X, dtype=np.float32)
+    Y_seq = np.ascontiguousarray(np.swapaxes(Y, 0, 1), dtype=np.float32)   # (m, Tx, n_values)
+    rng = np.random.default_rng(config.seed)
+    report = EpochReport(config.epochs, progress)
+    for epoch in range(config.epochs):
+        order = rng.permutation(m)
+        loss_sum, hits = 0.0, 0.0
+        for start in range(0, m, config.batch_size):
+            index = order[start:start + config.batch_size]
+            loss, batch_hits = step(X[index], Y_seq[index])
+            loss_sum += float(loss) * len(index)
+            hits += float(batch_hits)
+        report.on_epoch_end(epoch, {"loss": loss_sum / m, "accuracy": hits / (m * Tx)})
+    report.on_train_end()
+    if not all(math.isfinite(v) for v in report.history["loss"]):
+        raise FloatingPointError("training diverged: the loss is not finite")
+    _, LSTM_cell, densor = shared_layers_from(model)
     return model, LSTM_cell, densor, report.history
