@@ -28,9 +28,11 @@ def _check_range(name: str, value, low, high=None) -> None:
         raise ConfigError(f"--{name} must be {bound}, got {value}")
 
 
-def _train(args) -> str:
+def _prepare_training(args) -> tuple[dict, object, object]:
+    """Preprocess the training MIDI into a run description and the tensors X, Y."""
     from jazzsolo.config import ModelConfig, TrainConfig, config_to_dict
     from jazzsolo.data_utils import data_processing
+    from jazzsolo.model_dir import chords_to_json
     from jazzsolo.preprocess import find_training_midi, get_corpus_data, load_training_corpus
 
     _check_range("epochs", args.epochs, 1, 100_000)
@@ -39,7 +41,6 @@ def _train(args) -> str:
     _check_range("melody_part", args.melody_part, 0)
     for index in args.chord_parts or []:
         _check_range("chord_parts", index, 0)
-    output_dir = Path(args.output_dir)
     midi_paths = args.midi or [find_training_midi(None)]
     if len(midi_paths) == 1 and not Path(midi_paths[0]).is_dir():
         midi_paths = [find_training_midi(midi_paths[0])]
@@ -58,24 +59,73 @@ def _train(args) -> str:
     print(f"{len(training.sources)} file(s){skipped}: {len(corpus)} values, {len(values)} unique, "
           f"{n_measures} measures ({time.perf_counter() - started:.1f} s)")
     data = training.data[0]
-    from jazzsolo.inference_code import LSTMWeights
-    from jazzsolo.model import train_djmodel
-    from jazzsolo.model_dir import TrainedModel, save_model_dir
-
-    train_config = TrainConfig(epochs=args.epochs, seed=args.seed)
-    from jazzsolo.model import train_fast           # the same weights through one sequence layer
-
-    train = train_djmodel if args.course_path else train_fast
-    _, LSTM_cell, densor, history = train(X, Y, n_a=args.n_a, config=train_config,
-                                          progress=not args.quiet)
-    settings = {"model": config_to_dict(model_config), "train": config_to_dict(train_config),
+    settings = {"model": config_to_dict(model_config),
+                "train": config_to_dict(TrainConfig(epochs=args.epochs, seed=args.seed)),
                 "preset": args.preset, "measure_ql": data.measure_ql,
                 "source_midi": [p.name for p in training.sources]}
-    trained = TrainedModel(LSTMWeights.from_layers(LSTM_cell, densor), values, data.chords,
-                           settings, history)
-    save_model_dir(output_dir, trained, overwrite=args.overwrite)
+    run = {"settings": settings, "values": values, "chords": chords_to_json(data.chords),
+           "course_path": bool(args.course_path)}
+    return run, X, Y
+
+
+def _train(args) -> str:
+    from jazzsolo.checkpoint import load_run, load_state, save_run, save_state
+    from jazzsolo.config import TrainConfig, config_from_dict
+    from jazzsolo.errors import ModelDirError
+    from jazzsolo.model_dir import WEIGHTS_FILE
+
+    if args.resume is not None:
+        output_dir = Path(args.resume)
+        run, X, Y = load_run(output_dir)
+        resume = load_state(output_dir, "last")
+    else:
+        output_dir = Path(args.output_dir)
+        if (output_dir / WEIGHTS_FILE).exists() and not args.overwrite:
+            raise ModelDirError(f"{output_dir}: holds a model already; pass --overwrite to "
+                                f"replace it")
+        run, X, Y = _prepare_training(args)
+        resume = None
+    from jazzsolo.inference_code import LSTMWeights
+    from jazzsolo.model import train_djmodel, train_fast
+    from jazzsolo.model_dir import TrainedModel, chords_from_json, save_model_dir
+
+    settings = run["settings"]
+    train_config = config_from_dict(TrainConfig, settings["train"])
+    n_a = settings["model"]["n_a"]
+    if run.get("course_path"):
+        if resume is not None:
+            raise ConfigError("--resume continues runs of the default training path only; "
+                              "--course_path runs cannot be resumed")
+        _, LSTM_cell, densor, history = train_djmodel(X, Y, n_a=n_a, config=train_config,
+                                                      progress=not args.quiet)
+    else:
+        if resume is None:
+            save_run(output_dir, run, X, Y)
+        best = [min(resume.history["loss"])] if resume is not None else [float("inf")]
+
+        def checkpoint(state):
+            save_state(output_dir, state, "last")
+            if state.history["loss"][-1] < best[0]:
+                best[0] = state.history["loss"][-1]
+                save_state(output_dir, state, "best")
+
+        try:
+            _, LSTM_cell, densor, history = train_fast(
+                X, Y, n_a=n_a, config=train_config, progress=not args.quiet,
+                on_epoch_end=checkpoint, resume=resume)
+        except KeyboardInterrupt:
+            done = load_state(output_dir, "last").epoch if \
+                (output_dir / "checkpoints" / "last.json").exists() else 0
+            print(f"jazzsolo: interrupted after epoch {done} of {train_config.epochs}; the "
+                  f"checkpoint is saved; continue with: jazzsolo train --resume {output_dir}",
+                  file=sys.stderr)
+            raise SystemExit(130) from None
+    trained = TrainedModel(LSTMWeights.from_layers(LSTM_cell, densor), run["values"],
+                           chords_from_json(run["chords"]), settings, history)
+    save_model_dir(output_dir, trained, overwrite=True)
     loss, accuracy = history["loss"], history["accuracy"]
-    return (f"Trained {args.epochs} epochs (loss {loss[0]:.2f} → {loss[-1]:.2f}, "
+    resumed = f"resumed at epoch {resume.epoch}, " if resume is not None else ""
+    return (f"Trained {train_config.epochs} epochs ({resumed}loss {loss[0]:.2f} → {loss[-1]:.2f}, "
             f"accuracy {accuracy[-1]:.3f}); model saved to {output_dir}/")
 
 
@@ -189,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--output_dir", default=DEFAULT_MODEL_DIR,
                        help=f"Directory to save the model in (default: {DEFAULT_MODEL_DIR}).")
     train.add_argument("--overwrite", action="store_true", help="Replace a model saved there.")
+    train.add_argument("--resume", metavar="DIR",
+                       help="Continue an interrupted run from the last checkpoint in DIR, with "
+                            "the settings it started with; the result is the same as if it "
+                            "had not stopped.")
     train.add_argument("--quiet", action="store_true", help="No progress bar.")
     train.add_argument("--course_path", action="store_true",
                        help="Train the course's model unrolled over 30 steps (about 10x slower) "

@@ -173,14 +173,29 @@ def _keras_train_step(model: keras.Model, optimizer):
     return step
 
 
+def _restore(model: keras.Model, optimizer, rng: np.random.Generator, state) -> None:
+    """Put a checkpointed run back: weights, optimiser variables, batch-order generator."""
+    model.set_weights(state.weights)
+    optimizer.build(model.trainable_variables)
+    if len(optimizer.variables) != len(state.optimizer):
+        raise ValueError("the checkpoint's optimiser state does not fit this model")
+    for variable, value in zip(optimizer.variables, state.optimizer):
+        variable.assign(value)
+    rng.bit_generator.state = state.rng_state
+
+
 def train_fast(X: np.ndarray, Y: np.ndarray, *, n_a: int = 64,
-               config: TrainConfig = TrainConfig(), progress: bool = True):
+               config: TrainConfig = TrainConfig(), progress: bool = True,
+               on_epoch_end=None, resume=None):
     """Train the course model's weights through `sequence_model`; `train_djmodel`'s contract.
 
     X is (m, Tx, n_values), Y (Tx, m, n_values).  The initial weights are those `train_djmodel`
     draws for the same seed (the layers are made in the same order), and the loss, optimiser,
     learning-rate schedule and batch size are the course's; the batch order is shuffled each
     epoch by a NumPy generator seeded with `config.seed`, so the two paths end close, not equal.
+
+    `on_epoch_end` is called with a `checkpoint.TrainingState` after every epoch (to save it);
+    `resume` is such a state to continue from, which gives the same result as not stopping.
 
     Returns ``(model, LSTM_cell, densor, history)``: `model` is the trained sequence model,
     `LSTM_cell` and `densor` the course's shared layers holding its weights; `history` has one
@@ -198,7 +213,14 @@ def train_fast(X: np.ndarray, Y: np.ndarray, *, n_a: int = 64,
     Y_seq = np.ascontiguousarray(np.swapaxes(Y, 0, 1), dtype=np.float32)   # (m, Tx, n_values)
     rng = np.random.default_rng(config.seed)
     report = EpochReport(config.epochs, progress)
-    for epoch in range(config.epochs):
+    first_epoch = 0
+    if resume is not None:
+        _restore(model, optimizer, rng, resume)
+        first_epoch = resume.epoch
+        report.history = {k: list(v) for k, v in resume.history.items()}
+        if report.bar is not None:
+            report.bar.update(first_epoch)
+    for epoch in range(first_epoch, config.epochs):
         order = rng.permutation(m)
         loss_sum, hits = 0.0, 0.0
         for start in range(0, m, config.batch_size):
@@ -207,6 +229,13 @@ def train_fast(X: np.ndarray, Y: np.ndarray, *, n_a: int = 64,
             loss_sum += float(loss) * len(index)
             hits += float(batch_hits)
         report.on_epoch_end(epoch, {"loss": loss_sum / m, "accuracy": hits / (m * Tx)})
+        if on_epoch_end is not None:
+            from jazzsolo.checkpoint import TrainingState
+
+            on_epoch_end(TrainingState(
+                epoch + 1, model.get_weights(),
+                [np.asarray(v) for v in optimizer.variables], rng.bit_generator.state,
+                {k: list(v) for k, v in report.history.items()}))
     report.on_train_end()
     if not all(math.isfinite(v) for v in report.history["loss"]):
         raise FloatingPointError("training diverged: the loss is not finite")

@@ -1,0 +1,110 @@
+"""Training in progress ⇄ checkpoint files: what `jazzsolo train --resume` needs to go on exactly.
+
+A model directory being trained holds ``checkpoints/``:
+
+* ``run.json`` and ``data.npz`` — the run's settings, vocabulary, chords and the training
+  tensors X, Y, written once at the start, so resuming needs no MIDI;
+* ``last.npz`` / ``last.json`` — after every epoch: the weights, the optimiser's variables
+  (Adam's moments and step count, which drives the learning-rate decay), the NumPy generator
+  state that orders the batches, and the history so far;
+* ``best.npz`` / ``best.json`` — the same for the epoch with the lowest loss.
+
+Arrays are NumPy ``.npz`` read with ``allow_pickle=False`` and the rest is JSON, as in
+`model_dir`; every file is written atomically.
+"""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from jazzsolo.errors import ModelDirError
+from jazzsolo.midi import write_atomic
+
+CHECKPOINT_DIR = "checkpoints"
+RUN_FILE = "run.json"
+DATA_FILE = "data.npz"
+
+
+@dataclass
+class TrainingState:
+    """Everything that changes from epoch to epoch in a training run."""
+
+    epoch: int                                    # epochs completed
+    weights: list[np.ndarray]                     # the model's weights, in get_weights() order
+    optimizer: list[np.ndarray]                   # the optimiser's variables, in order
+    rng_state: dict                               # numpy bit generator state (JSON-safe)
+    history: dict = field(default_factory=lambda: {"loss": [], "accuracy": []})
+
+
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _json_bytes(data) -> bytes:
+    return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode()
+
+
+def checkpoint_dir(model_dir: str | Path) -> Path:
+    """Where a model directory keeps its checkpoints."""
+    return Path(model_dir) / CHECKPOINT_DIR
+
+
+def save_run(model_dir: str | Path, run: dict, X: np.ndarray, Y: np.ndarray) -> None:
+    """Record a run's settings and training tensors before its first epoch."""
+    directory = checkpoint_dir(model_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    write_atomic(directory / DATA_FILE, _npz_bytes({"X": X, "Y": Y}), overwrite=True)
+    write_atomic(directory / RUN_FILE, _json_bytes(run), overwrite=True)
+
+
+def load_run(model_dir: str | Path) -> tuple[dict, np.ndarray, np.ndarray]:
+    """The settings and tensors of an interrupted run; a directory without them is refused."""
+    directory = checkpoint_dir(model_dir)
+    try:
+        run = json.loads((directory / RUN_FILE).read_text())
+        with np.load(directory / DATA_FILE, allow_pickle=False) as data:
+            X, Y = np.asarray(data["X"]), np.asarray(data["Y"])
+    except FileNotFoundError:
+        raise ModelDirError(f"{model_dir}: nothing to resume (no {CHECKPOINT_DIR}/{RUN_FILE} "
+                            f"and {DATA_FILE}); start with 'jazzsolo train --output_dir "
+                            f"{model_dir}'") from None
+    except (OSError, ValueError, KeyError) as e:
+        raise ModelDirError(f"{directory}: unreadable checkpoint ({e})") from e
+    if not isinstance(run, dict):
+        raise ModelDirError(f"{directory / RUN_FILE}: not a JSON object")
+    return run, X, Y
+
+
+def save_state(model_dir: str | Path, state: TrainingState, name: str = "last") -> None:
+    """Write one training state (``last`` or ``best``) atomically."""
+    directory = checkpoint_dir(model_dir)
+    arrays = {f"w{i}": w for i, w in enumerate(state.weights)}
+    arrays.update({f"o{i}": v for i, v in enumerate(state.optimizer)})
+    meta = {"epoch": state.epoch, "n_weights": len(state.weights),
+            "n_optimizer": len(state.optimizer), "rng_state": state.rng_state,
+            "history": state.history}
+    write_atomic(directory / f"{name}.npz", _npz_bytes(arrays), overwrite=True)
+    write_atomic(directory / f"{name}.json", _json_bytes(meta), overwrite=True)
+
+
+def load_state(model_dir: str | Path, name: str = "last") -> TrainingState:
+    """Read a training state written by `save_state`."""
+    directory = checkpoint_dir(model_dir)
+    try:
+        meta = json.loads((directory / f"{name}.json").read_text())
+        with np.load(directory / f"{name}.npz", allow_pickle=False) as arrays:
+            weights = [np.asarray(arrays[f"w{i}"]) for i in range(meta["n_weights"])]
+            optimizer = [np.asarray(arrays[f"o{i}"]) for i in range(meta["n_optimizer"])]
+    except FileNotFoundError:
+        raise ModelDirError(f"{model_dir}: no '{name}' checkpoint to resume from; the run "
+                            f"stopped before its first epoch ended") from None
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ModelDirError(f"{directory}: unreadable '{name}' checkpoint ({e})") from e
+    return TrainingState(int(meta["epoch"]), weights, optimizer, meta["rng_state"],
+                         meta["history"])
