@@ -179,3 +179,16 @@ def test_read_midi_finds_the_parts_music21_finds(metheny_midi):
     assert midi.ticks_per_quarter == 96
     assert len(midi.parts) == 19
     assert midi.measure_ticks == 4 * 96
+
+
+def test_same_seed_same_weights_other_seed_other_weights(metheny_midi):
+    """Determinism: training twice with one seed on one machine gives identical weights."""
+    from jazzsolo.data_utils import load_music_utils
+    from jazzsolo.model import train_fast
+
+    X, Y, *_ = load_music_utils(metheny_midi)
+    runs = [train_fast(X, Y, config=TrainConfig(epochs=5, seed=seed), progress=False)[1]
+            for seed in (3, 3, 4)]
+    weights = [cell.get_weights() for cell in runs]
+    assert all(np.array_equal(a, b) for a, b in zip(weights[0], weights[1]))
+    assert not np.array_equal(weights[0][0], weights[2][0])
