@@ -259,16 +259,20 @@ def heldout_lstm(reference):
     return split, ev.train_value_lstm(split.train, split.values_indices, epochs=20)
 
 
-@pytest.mark.xfail(strict=True, reason="the course LSTM memorises its 15 training measures: "
-                                       "held-out CE 7.4 nats after 20 epochs, 9.3 after 100, "
-                                       "vs 5.2 for the unigram chain")
-def test_lstm_beats_the_unigram_chain_on_held_out_measures(heldout_lstm):
-    split, weights = heldout_lstm
-    models = {"LSTM": ev.LSTMValueModel(weights), "unigram": ev.baseline_models(
-        split.train, split.values_indices)["unigram"]}
+def test_early_stopped_lstm_beats_the_unigram_chain_and_the_memorising_one_does_not(
+        heldout_lstm, reference):
+    """Held-out likelihood on the Metheny tune (measured: early-stopped 4.36 nats, unigram 5.16,
+    bigram 4.72, trigram 4.70, uniform 4.36; the course's 100 epochs 9.3): the LSTM beats the
+    chains only when stopped early, at the uniform model's level; trained on, it memorises."""
+    split, memorising = heldout_lstm
+    stopped, best_epoch = ev.early_stopped_lstm(split, reference.grammars)
+    models = dict(ev.baseline_models(split.train, split.values_indices),
+                  early=ev.LSTMValueModel(stopped), memorising=ev.LSTMValueModel(memorising))
     ce = {n: r["cross_entropy_nats"] for n, r in ev.heldout_cross_entropy(split, models).items()}
-    print(f"held-out cross-entropy, nats per value: {ce}")
-    assert ce["LSTM"] < ce["unigram"]
+    print(f"held-out cross-entropy, nats per value (early stop at epoch {best_epoch}): {ce}")
+    assert ce["early"] < ce["unigram"]
+    assert ce["memorising"] > ce["early"]
+    assert best_epoch < 20
 
 
 def test_improvise_with_the_lstm_is_generate_solo(heldout_lstm, reference):
