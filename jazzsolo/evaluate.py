@@ -21,13 +21,11 @@ import numpy as np
 from music21 import chord, note, pitch
 
 from jazzsolo.errors import ConfigError, InputFileError, MidiContentError
-from jazzsolo.grammar import (chord_at, chord_from_midi, classify_note, format_value, parse_melody,
-                              realise_values)
+from jazzsolo.grammar import (chord_at, chord_from_midi, classify_note, format_value, parse_melody)
 from jazzsolo.inference_code import LSTMWeights, ValueSampler, sample
-from jazzsolo.music_utils import Solo, sample_measure
+from jazzsolo.music_utils import Solo, generate_solo
 from jazzsolo.preprocess import (check_midi_file, find_training_midi, get_corpus_data,
                                  get_musical_data)
-from jazzsolo.qa import clean_up_notes, prune_notes
 
 HARMONY_CLASSES = ("C", "S", "A", "X")          # chord, scale, approach, other tones
 # MGEval's twelve note-length classes in quarter lengths: 16th … whole, dotted and triplet.
@@ -525,20 +523,9 @@ def improvise(model: ValueModel, indices_values: dict[int, str],
               chords: Sequence[Sequence[chord.Chord]], *, temperature: float = 1.0,
               seed: int | None = None, measure_ql: float = 4.0, top_k: int | None = None) -> Solo:
     """`generate_solo` for any value model: fill each chord measure with values, then notes."""
-    rng = np.random.default_rng(seed)
     model.reset()
-    solo, prev_midi = Solo(measure_ql), None
-    for measure_chords in chords:
-        values = sample_measure(model, indices_values, measure_ql=measure_ql,
-                                temperature=temperature, rng=rng, top_k=top_k)
-        notes = realise_values(values, measure_chords, rng=rng, prev_midi=prev_midi)
-        notes = clean_up_notes(prune_notes(notes), measure_ql)
-        pitched = [n.midi for n in notes if n.midi is not None]
-        prev_midi = pitched[-1] if pitched else prev_midi
-        solo.values.append(values)
-        solo.notes.append(notes)
-        solo.chords.append(list(measure_chords))
-    return solo
+    return generate_solo(None, indices_values, chords, temperature=temperature, seed=seed,
+                         measure_ql=measure_ql, top_k=top_k, sampler=model)
 
 
 # --- Held-out likelihood --------------------------------------------------------------------------

@@ -142,7 +142,7 @@ class ValueSampler:
         exp = np.exp(logits - logits.max())
         return exp / exp.sum()
 
-    def feed(self, indices: list[int]) -> None:
+    def prime(self, indices: list[int]) -> None:
         """Run the cell through given values (a primer) as if it had sampled them."""
         for index in indices:
             self.probabilities()

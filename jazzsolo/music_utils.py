@@ -67,20 +67,23 @@ def sample_measure(sampler: ValueSampler, indices_values: dict[int, str], *, mea
 def generate_solo(weights: LSTMWeights, indices_values: dict[int, str],
                   chords: Sequence[Sequence[chord.Chord]], *, temperature: float = 0.5,
                   seed: int | None = None, measure_ql: float = 4.0, top_k: int | None = None,
-                  pitch_range: PitchRange = PitchRange(), primer: Primer | None = None) -> Solo:
+                  pitch_range: PitchRange = PitchRange(), primer: Primer | None = None,
+                  sampler=None) -> Solo:
     """Improvise over every chord measure, keeping the LSTM state and the last pitch between them.
 
     With a `primer`, its measures open the solo as played and the LSTM is run through its
-    values first, so the improvisation continues the phrase.
+    values first, so the improvisation continues the phrase.  `sampler` replaces the LSTM by
+    any value model with ``step(temperature, rng, top_k)`` (and ``prime(indices)`` for a
+    primer), e.g. the baselines of `evaluate`; `weights` is then unused.
     """
     rng = np.random.default_rng(seed)
-    sampler = ValueSampler(weights)
+    sampler = sampler if sampler is not None else ValueSampler(weights)
     solo = Solo(measure_ql)
     prev_midi = None
     start = 0
     if primer is not None:
         start = min(len(primer.notes), len(chords))
-        sampler.feed(primer.indices(indices_values))
+        sampler.prime(primer.indices(indices_values))
         for notes, values, measure_chords in zip(primer.notes, primer.values, chords):
             solo.values.append(values)
             solo.notes.append(notes)

@@ -1,6 +1,5 @@
 """Training survives Ctrl-C: checkpoints every epoch, and --resume ends where an unbroken run ends."""
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -4,7 +4,7 @@ import pytest
 from music21 import chord, note
 
 from jazzsolo.errors import GrammarError
-from jazzsolo.grammar import (PitchRange, Value, choose_pitch, classify_note, format_value,
+from jazzsolo.grammar import (PitchRange, choose_pitch, classify_note, format_value,
                               parse_melody, parse_value, realise_values, unparse_grammar)
 
 CMAJ7 = chord.Chord(["C4", "E4", "G4", "B4"])

@@ -1,5 +1,4 @@
 """A generated solo, read back from its MIDI file, is what a listener expects."""
-import numpy as np
 import pretty_midi
 import pytest
 
