@@ -229,9 +229,10 @@ def choose_pitch(value: Value, chord_obj: chord.Chord, prev_midi: int | None,
                  rng: np.random.Generator, pitch_range: PitchRange = PitchRange()) -> int:
     """Pick a MIDI pitch of the value's class over the chord, inside its interval window.
 
-    Without a window (or previous pitch) any pitch of the class within an octave of the
-    previous pitch (or of the range's middle) may be chosen.  When the window holds no pitch of
-    the class it is widened a semitone at a time, so the class is kept whenever possible.
+    Without a window (or previous pitch) the window is an octave either side of the previous
+    pitch (or of the range's middle).  When the window holds no pitch of the class inside the
+    range, the pitches of the class nearest to the window are the choices, so the class is
+    kept whenever the range holds it at all.
     """
     centre = prev_midi if prev_midi is not None else (pitch_range.low + pitch_range.high) // 2
     if value.window is not None and prev_midi is not None:
@@ -239,15 +240,16 @@ def choose_pitch(value: Value, chord_obj: chord.Chord, prev_midi: int | None,
         low, high = prev_midi + bounds[0], prev_midi + bounds[1]
     else:
         low, high = centre - 12, centre + 12
-    low, high = max(low, pitch_range.low), min(high, pitch_range.high)
-    for widen in range(0, 13):
-        lo, hi = max(low - widen, pitch_range.low), min(high + widen, pitch_range.high)
-        candidates = [m for m in range(lo, hi + 1) if _class_of_midi(m, chord_obj) == value.note_class]
-        if len(candidates) > 1 and prev_midi in candidates:
-            candidates.remove(prev_midi)          # the course avoids repeating a chord tone
-        if candidates:
-            return int(rng.choice(candidates))
-    return pitch_range.fold(centre)
+    of_class = [m for m in range(pitch_range.low, pitch_range.high + 1)
+                if _class_of_midi(m, chord_obj) == value.note_class]
+    if not of_class:
+        return pitch_range.fold(centre)
+    distance = {m: max(low - m, m - high, 0) for m in of_class}
+    nearest = min(distance.values())
+    candidates = [m for m in of_class if distance[m] == nearest]
+    if len(candidates) > 1 and prev_midi in candidates:
+        candidates.remove(prev_midi)          # the course avoids repeating a chord tone
+    return int(rng.choice(candidates))
 
 
 def realise_values(values: Sequence[Value], chords: Sequence[chord.Chord], *,

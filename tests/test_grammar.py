@@ -82,3 +82,12 @@ def test_round_trip_over_the_tune_keeps_classes_and_durations(musical_data):
             same += va.note_class == vb.note_class and abs(va.duration_ql - vb.duration_ql) < 1e-3
     print(f"round trip kept {same}/{total} values")
     assert same / total >= 0.95, f"only {same}/{total} values survived the round trip"
+
+
+def test_a_window_beyond_the_range_still_keeps_the_class():
+    """Found by hypothesis: a seventh up from the top of the range must not fall back to C."""
+    value = parse_value("S,0.250,<M7,M7>")
+    for prev in (80, 84):
+        midi = choose_pitch(value, CMAJ7, prev, np.random.default_rng(0))
+        assert classify_note(note.Note(midi).name, CMAJ7) == "S"
+        assert midi <= PitchRange().high
