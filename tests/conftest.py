@@ -7,10 +7,17 @@ from pathlib import Path
 import mido
 import pytest
 
+from hypothesis import settings as hypothesis_settings
+
 from jazzsolo.errors import InputFileError
 from jazzsolo.preprocess import find_training_midi
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# In CI, property tests draw the same examples every run, so a result never depends on luck.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def _locate_tune() -> Path:

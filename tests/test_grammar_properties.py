@@ -1,4 +1,6 @@
 """Property-based checks of the value language (hypothesis)."""
+import os
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +23,7 @@ values = st.builds(Value, st.sampled_from("CSAXR"), durations, windows)
 
 @given(st.lists(values, min_size=1, max_size=24), st.sampled_from(SYMBOLS),
        st.integers(min_value=0, max_value=2**32 - 1))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=int(os.environ.get("JAZZSOLO_EXAMPLES", 150)), deadline=None)
 def test_any_values_render_over_any_chord(value_list, symbol, seed):
     chord = CHORDS[symbol]
     events = realise_values(value_list, [chord], rng=np.random.default_rng(seed))
