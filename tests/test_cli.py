@@ -140,6 +140,9 @@ def test_generate_over_backing_chords_several_outputs_and_instrument(trained, tm
     (["--solo_instrument", "kazoo"], "unknown General MIDI instrument"),
     (["--chords_from", "missing.xml"], "missing.xml: no such file"),
     (["--primer_midi", "missing.mid"], "missing.mid: no such file"),
+    (["--backing_chords", "H7"], "unknown chord symbol 'H7'"),
+    (["--backing_chords", ""], "progression is empty"),
+    (["--backing_chords", "C7 | | F7"], "empty bar"),
 ])
 def test_bad_backing_is_one_line(trained, tmp_path, args, fragment):
     result = run(["generate", "--model", str(trained["model_dir"]), "--output_dir", "out"] + args,
@@ -200,3 +203,39 @@ def test_the_shipped_model_plays_the_blues_without_any_midi(tmp_path):
     assert result.returncode == 0, result.stderr
     midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed2.mid"))
     assert {i.name for i in midi.instruments} == {"Solo", "Chords", "Bass"}
+
+
+def test_running_twice_never_overwrites(trained, tmp_path):
+    args = ["generate", "--model", str(trained["model_dir"]), "--seed", "1", "--num_outputs", "3",
+            "--output_dir", "out"]
+    assert run(args, tmp_path).returncode == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    assert len(before) == 3 and len(set(before.values())) == 3
+    assert_one_line_error(run(args[:-4] + ["--seed", "3", "--num_outputs", "2", "--output_dir",
+                                           "out"], tmp_path), "solo_seed3.mid", "exists already")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
+
+
+def test_a_directory_without_midi_is_one_line(tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert_one_line_error(run(["train", "--midi", "empty", "--output_dir", "model"], tmp_path),
+                          "no .mid or .midi files")
+
+
+@pytest.mark.parametrize("damage, fragment", [
+    (lambda d: (d / "weights.npz").unlink(), "weights.npz is missing"),
+    (lambda d: (d / "vocabulary.json").write_text('["C,0.250"]'), "do not match the vocabulary"),
+    (lambda d: (d / "config.json").write_text('{"format_version": 7}'), "upgrade jazzsolo"),
+    (lambda d: (d / "config.json").write_text(
+        '{"format_version": 1, "layers": [{"class_name": "Lambda"}]}'), "refused"),
+])
+def test_a_damaged_model_directory_is_one_line(tmp_path, damage, fragment):
+    import shutil
+
+    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR
+
+    shutil.copytree(PRETRAINED_MODEL_DIR, tmp_path / "model")
+    damage(tmp_path / "model")
+    result = run(["generate", "--model", "model", "--output_dir", "out"], tmp_path)
+    assert_one_line_error(result, fragment)
+    assert not (tmp_path / "out").exists()

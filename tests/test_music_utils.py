@@ -1,4 +1,5 @@
 """A generated solo, read back from its MIDI file, is what a listener expects."""
+import numpy as np
 import pretty_midi
 import pytest
 
@@ -94,3 +95,29 @@ def test_a_primer_opens_the_solo_and_the_model_continues_it(trained, tmp_path):
     assert primed.n_measures == 18
     assert [(n.offset_ql, n.midi) for n in primed.notes[0]] == [(s, p) for p, s, _ in phrase]
     assert [str(v) for v in primed.values[1]] != [str(v) for v in plain.values[1]]
+
+
+@pytest.mark.parametrize("name", ["blues", "ii-v-i"])
+def test_solos_over_a_progression_sit_on_chord_and_scale_tones(name, musical_data):
+    """Each bar's notes are classed against that bar's chords; chord + scale tones take at least
+    the share they have in the training tune (83 % of its values)."""
+    from jazzsolo.grammar import _pitch_name, chord_at, classify_note
+    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR
+    from jazzsolo.progression import get_progression, parse_progression
+
+    corpus = [v for g in musical_data.abstract_grammars for v in g.split()]
+    tune_share = sum(v[0] in "CS" for v in corpus) / len(corpus)
+    model = load_model_dir(PRETRAINED_MODEL_DIR)
+    chords = parse_progression(get_progression(name))
+    shares = []
+    for seed in range(5):
+        solo = generate_solo(model.weights, model.indices_values, chords, seed=seed)
+        on, total = 0.0, 0.0
+        for bar_notes, bar_chords in zip(solo.notes, chords):
+            for n in bar_notes:
+                note_class = classify_note(_pitch_name(n.midi), chord_at(bar_chords, n.offset_ql))
+                total += n.duration_ql
+                on += n.duration_ql * (note_class in "CS")
+        shares.append(on / total)
+    print(f"{name}: chord+scale share of note time {np.round(shares, 3)}, tune {tune_share:.3f}")
+    assert np.mean(shares) >= tune_share

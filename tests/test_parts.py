@@ -85,3 +85,14 @@ def test_a_directory_of_tunes_skips_the_unusable_ones(tune, tmp_path):
     assert [p.name for p in corpus.sources] == ["tune.mid"]
     assert sorted(p.name for p, _ in corpus.skipped) == ["broken.mid", "lonely.mid"]
     assert len(corpus.abstract_grammars) == 4
+
+
+def test_a_tune_in_e_flat_with_drums_gives_values_from_its_melody(tmp_path):
+    eb = [[p + 3 for p in c] for c in (DM7, G7, CMAJ7, CMAJ7)]            # Fm7 Bb7 Ebmaj7
+    path = write_tiny_midi(tmp_path / "eb.mid", chord_tone_melody(4, eb),
+                           chords=[(c, 4 * i, 4) for i, c in enumerate(eb)],
+                           drums=[(38, i * 0.5, 0.25) for i in range(32)])
+    assert choose_melody_part(describe_parts(parse_midi_file(path))) == 0
+    data = get_musical_data_auto(path)
+    values = [v for g in data.abstract_grammars for v in g.split()]
+    assert len(values) == 32 and all(v[0] == "C" for v in values)
