@@ -88,7 +88,7 @@ def train_djmodel(X: np.ndarray, Y: np.ndarray, *, n_a: int = 64,
     Returns ``(model, LSTM_cell, densor, history)``; `history` has one summed loss and one mean
     accuracy per epoch.
     """
-    keras.utils.set_random_seed(config.seed)
+    _deterministic(config.seed)
     m, Tx, n_values = X.shape
     reshaper, LSTM_cell, densor = make_shared_layers(n_values, n_a)
     model = djmodel(Tx, LSTM_cell, densor, reshaper)
@@ -173,6 +173,19 @@ def _keras_train_step(model: keras.Model, optimizer):
     return step
 
 
+def _deterministic(seed: int) -> None:
+    """Seed every generator and ask TensorFlow for deterministic kernels.
+
+    Without op determinism, oneDNN's multi-threaded reductions sum in an order that depends on
+    the load of the machine, and 300 epochs turn that last-bit noise into a different loss.
+    """
+    keras.utils.set_random_seed(seed)
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+
 def _restore(model: keras.Model, optimizer, rng: np.random.Generator, state) -> None:
     """Put a checkpointed run back: weights, optimiser variables, batch-order generator."""
     model.set_weights(state.weights)
@@ -202,7 +215,7 @@ def train_fast(X: np.ndarray, Y: np.ndarray, *, n_a: int = 64,
     summed loss and one mean accuracy per epoch, as Keras reports them (batch-size-weighted
     means of the values before each update).
     """
-    keras.utils.set_random_seed(config.seed)
+    _deterministic(config.seed)
     m, Tx, n_values = X.shape
     model = sequence_model(Tx, n_values, n_a)
     optimizer = course_optimizer(config)
