@@ -33,7 +33,8 @@ def _prepare_training(args) -> tuple[dict, object, object]:
     from jazzsolo.config import ModelConfig, TrainConfig, config_to_dict
     from jazzsolo.data_utils import data_processing
     from jazzsolo.model_dir import chords_to_json
-    from jazzsolo.preprocess import find_training_midi, get_corpus_data, load_training_corpus
+    from jazzsolo.preprocess import (find_training_midi, get_corpus_data, load_training_corpus,
+                                     preset_for)
 
     _check_range("epochs", args.epochs, 1, 100_000)
     _check_range("seed", args.seed, 0, 2**32 - 1)
@@ -61,7 +62,9 @@ def _prepare_training(args) -> tuple[dict, object, object]:
     data = training.data[0]
     settings = {"model": config_to_dict(model_config),
                 "train": config_to_dict(TrainConfig(epochs=args.epochs, seed=args.seed)),
-                "preset": args.preset, "measure_ql": data.measure_ql,
+                "preset": args.preset or ("auto" if args.melody_part is not None or args.chord_parts
+                                          else preset_for(training.sources[0])),
+                "measure_ql": data.measure_ql,
                 "source_midi": [p.name for p in training.sources]}
     run = {"settings": settings, "values": values, "chords": chords_to_json(data.chords),
            "course_path": bool(args.course_path)}
@@ -86,7 +89,7 @@ def _train(args) -> str:
         run, X, Y = _prepare_training(args)
         resume = None
     from jazzsolo.inference_code import LSTMWeights
-    from jazzsolo.model import train_djmodel, train_fast
+    from jazzsolo.model import save_keras_model, train_djmodel, train_fast
     from jazzsolo.model_dir import TrainedModel, chords_from_json, save_model_dir
 
     settings = run["settings"]
@@ -123,6 +126,7 @@ def _train(args) -> str:
     trained = TrainedModel(LSTMWeights.from_layers(LSTM_cell, densor), run["values"],
                            chords_from_json(run["chords"]), settings, history)
     save_model_dir(output_dir, trained, overwrite=True)
+    save_keras_model(output_dir, LSTM_cell, densor)
     loss, accuracy = history["loss"], history["accuracy"]
     resumed = f"resumed at epoch {resume.epoch}, " if resume is not None else ""
     return (f"Trained {train_config.epochs} epochs ({resumed}loss {loss[0]:.2f} → {loss[-1]:.2f}, "
@@ -217,6 +221,27 @@ def _inspect(args) -> str:
             f"chords from parts {', '.join(map(str, chords)) or 'none'}")
 
 
+def _info(args) -> str:
+    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
+
+    directory = Path(args.model) if args.model else PRETRAINED_MODEL_DIR
+    model = load_model_dir(directory)
+    settings, history = model.settings, model.history
+    sources = settings.get("source_midi") or ["?"]
+    sources = sources if isinstance(sources, list) else [sources]
+    train = settings.get("train", {})
+    print(f"model:       {directory}")
+    print(f"trained on:  {', '.join(map(str, sources))} (preset {settings.get('preset') or 'auto'})")
+    print(f"vocabulary:  {len(model.values)} values; n_a {model.weights.n_a}")
+    print(f"training:    {train.get('epochs', '?')} epochs, seed {train.get('seed', '?')}, "
+          f"learning rate {train.get('learning_rate', '?')}, batch {train.get('batch_size', '?')}")
+    if history.get("loss"):
+        print(f"final:       loss {history['loss'][-1]:.3f}, accuracy {history['accuracy'][-1]:.3f}")
+    print(f"chords:      {len(model.chords)} measures of {settings.get('measure_ql', 4.0):g} beats")
+    files = sorted(p.name for p in directory.iterdir() if p.is_file())
+    return f"files:       {', '.join(files)}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `jazzsolo` argument parser with its `train` and `generate` commands."""
     parser = _Parser(prog="jazzsolo", description="Improvise jazz solos with an LSTM.")
@@ -248,6 +273,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="Train the course's model unrolled over 30 steps (about 10x slower) "
                             "instead of the same weights through one sequence layer.")
     train.set_defaults(run=_train)
+
+    info = commands.add_parser("info", help="Show what a model directory was trained on and "
+                                             "with which settings.")
+    info.add_argument("model", nargs="?", help="A model directory (default: the pretrained model).")
+    info.set_defaults(run=_info)
 
     inspect = commands.add_parser("inspect", help="List a MIDI file's parts and what training "
                                                   "would use as melody and chords.")

@@ -3,6 +3,9 @@ trains the same weights through one sequence layer (`train_fast`)."""
 from __future__ import annotations
 
 import math
+import os
+import tempfile
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -254,3 +257,53 @@ def train_fast(X: np.ndarray, Y: np.ndarray, *, n_a: int = 64,
         raise FloatingPointError("training diverged: the loss is not finite")
     _, LSTM_cell, densor = shared_layers_from(model)
     return model, LSTM_cell, densor, report.history
+
+
+KERAS_FILE = "model.keras"                    # the trained weights as a Keras model file
+_SAFE_LAYERS = ("InputLayer", "LSTM", "Dense")
+
+
+def save_keras_model(directory, LSTM_cell, densor) -> Path:
+    """Save the trained cell as a Keras sequence model (`model.keras`), written atomically."""
+    directory = Path(directory)
+    n_values, n_a = densor.units, LSTM_cell.units
+    model = sequence_model(1, n_values, n_a)
+    model.get_layer("LSTM").set_weights(LSTM_cell.get_weights())
+    model.get_layer("densor").set_weights(densor.get_weights())
+    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=".model.", suffix=".keras")
+    os.close(fd)
+    try:
+        model.save(tmp_name)
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, directory / KERAS_FILE)
+    finally:
+        Path(tmp_name).unlink(missing_ok=True)
+    return directory / KERAS_FILE
+
+
+def load_keras_layers(directory):
+    """The course's shared layers from a model directory's `model.keras`, loaded safely.
+
+    Keras' safe mode refuses code (``Lambda`` layers, pickled functions); anything but an
+    input, an LSTM and a Dense layer is refused too.  Returns ``(reshaper, LSTM_cell, densor)``.
+    """
+    from jazzsolo.errors import ModelDirError
+
+    path = Path(directory) / KERAS_FILE
+    if not path.is_file():
+        raise ModelDirError(f"{directory}: no {KERAS_FILE} in the model directory")
+    try:
+        model = keras.models.load_model(path, safe_mode=True, compile=False)
+    except Exception as e:  # Keras raises ValueError, TypeError and its own errors
+        raise ModelDirError(f"{path}: refused, not a safe jazzsolo model "
+                            f"({type(e).__name__}: {str(e).splitlines()[0][:120]})") from e
+    kinds = [type(layer).__name__ for layer in model.layers]
+    if sorted(set(kinds) - {"InputLayer"}) != ["Dense", "LSTM"] or \
+            any(kind not in _SAFE_LAYERS for kind in kinds):
+        raise ModelDirError(f"{path}: refused, unexpected layers {kinds} (a jazzsolo model is "
+                            f"one LSTM and one Dense layer)")
+    try:
+        model.get_layer("LSTM"), model.get_layer("densor")
+    except ValueError as e:
+        raise ModelDirError(f"{path}: refused, layers are not named LSTM and densor") from e
+    return shared_layers_from(model)

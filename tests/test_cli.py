@@ -239,3 +239,12 @@ def test_a_damaged_model_directory_is_one_line(tmp_path, damage, fragment):
     result = run(["generate", "--model", "model", "--output_dir", "out"], tmp_path)
     assert_one_line_error(result, fragment)
     assert not (tmp_path / "out").exists()
+
+
+def test_info_describes_the_shipped_model(tmp_path):
+    result = run(["info"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "trained on:  original_metheny.mid (preset course)" in out
+    assert "vocabulary:  78 values; n_a 64" in out
+    assert "100 epochs, seed 0" in out and "model.keras" in out

@@ -96,3 +96,42 @@ def test_saved_chords_keep_the_training_spelling(musical_data):
 
     names = lambda measures: [[[p.name for p in c.pitches] for c in m] for m in measures]
     assert names(chords_from_json(chords_to_json(musical_data.chords))) == names(musical_data.chords)
+
+
+def test_the_keras_file_loads_safely_into_the_course_layers(model_copy):
+    from jazzsolo.inference_code import LSTMWeights, ValueSampler
+    from jazzsolo.model import load_keras_layers
+
+    _, LSTM_cell, densor = load_keras_layers(model_copy)
+    from_keras = ValueSampler(LSTMWeights.from_layers(LSTM_cell, densor))
+    from_npz = ValueSampler(load_model_dir(model_copy).weights)
+    for _ in range(5):
+        np.testing.assert_allclose(from_keras.probabilities(), from_npz.probabilities(), atol=1e-6)
+
+
+def test_a_keras_file_with_a_lambda_layer_is_refused_unrun(model_copy, tmp_path):
+    import keras
+
+    from jazzsolo.model import KERAS_FILE, load_keras_layers
+
+    marker = tmp_path / "ran"
+    target = str(marker)
+    inputs = keras.Input(shape=(1, 78))
+    outputs = keras.layers.Lambda(lambda x: (open(target, "w").write("pwned"), x)[1])(inputs)
+    keras.Model(inputs, outputs).save(model_copy / KERAS_FILE)
+    marker.unlink(missing_ok=True)
+    with pytest.raises(ModelDirError, match="refused"):
+        load_keras_layers(model_copy)
+    assert not marker.exists()
+
+
+def test_a_keras_file_with_other_layers_is_refused(model_copy):
+    import keras
+
+    from jazzsolo.model import KERAS_FILE, load_keras_layers
+
+    inputs = keras.Input(shape=(4,))
+    keras.Model(inputs, keras.layers.Dense(3)(keras.layers.Dense(5)(inputs))).save(
+        model_copy / KERAS_FILE)
+    with pytest.raises(ModelDirError, match="unexpected layers"):
+        load_keras_layers(model_copy)
