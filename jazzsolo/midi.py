@@ -175,14 +175,19 @@ def default_soundfont() -> Path:
     return Path(_pretty_midi().__file__).parent / "TimGM6mb.sf2"
 
 
+def _file_header(path: Path, missing: str, expected: str) -> bytes:
+    """The first 12 bytes of a file; a missing path or a directory is a one-line error."""
+    if not path.is_file():
+        raise InputFileError(f"{path}: {missing}" if not path.exists()
+                             else f"{path}: is a directory, expected {expected}")
+    with open(path, "rb") as f:
+        return f.read(12)
+
+
 def _check_soundfont(path: str | os.PathLike) -> Path:
     """Refuse a SoundFont path that is missing, a directory or not a RIFF sfbk/DLS file."""
     path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"{path}: no such SoundFont file" if not path.exists()
-                             else f"{path}: is a directory, expected a .sf2 SoundFont")
-    with open(path, "rb") as f:
-        header = f.read(12)
+    header = _file_header(path, "no such SoundFont file", "a .sf2 SoundFont")
     if header[:4] != b"RIFF" or header[8:12] not in (b"sfbk", b"DLS "):
         raise InputFileError(f"{path}: not a SoundFont (expected a .sf2 file)")
     return path
@@ -308,11 +313,7 @@ def play(path: str | os.PathLike, *, soundfont: str | os.PathLike | None = None,
     from IPython.display import Audio
 
     path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"{path}: no such file" if not path.exists()
-                             else f"{path}: is a directory, expected a WAV or MIDI file")
-    with open(path, "rb") as f:
-        header = f.read(12)
+    header = _file_header(path, "no such file", "a WAV or MIDI file")
     if header[:4] == b"RIFF" and header[8:12] == b"WAVE":
         return Audio(filename=str(path))
     midi = load_for_audio(path, solo_instrument=solo_instrument, start_ql=start_ql, end_ql=end_ql)
