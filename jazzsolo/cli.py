@@ -334,7 +334,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(args.run(args))
     except JazzsoloError as e:
-        print(f"jazzsolo: error: {e}", file=sys.stderr)
+        print(f"jazzsolo: error: {' '.join(str(e).split())}", file=sys.stderr)
+        return 2
+    except OSError as e:                      # e.g. an output folder that is a file, a full disk
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"jazzsolo: error: {where}{e.strerror or e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("jazzsolo: interrupted", file=sys.stderr)

@@ -248,3 +248,10 @@ def test_info_describes_the_shipped_model(tmp_path):
     assert "trained on:  original_metheny.mid (preset course)" in out
     assert "vocabulary:  78 values; n_a 64" in out
     assert "100 epochs, seed 0" in out and "model.keras" in out
+
+
+def test_an_output_folder_that_is_a_file_is_one_line(tmp_path):
+    (tmp_path / "taken").write_text("a file, not a folder")
+    result = run(["generate", "--progression", "blues", "--output_dir", "taken/solos"], tmp_path)
+    assert_one_line_error(result, "taken")
+    assert (tmp_path / "taken").read_text() == "a file, not a folder"
