@@ -13,7 +13,7 @@ _EPS_QL = 1e-6
 def snap_duration(duration_ql: float) -> float:
     """The nearest duration on the 1/4 or 1/3 quarter-length grid, at least one grid step.
 
-    >>> snap_duration(0.333), snap_duration(0.3), snap_duration(0.01)
+    >>> snap_duration(0.333), snap_duration(0.27), snap_duration(0.01)
     (0.3333333333333333, 0.25, 0.25)
     """
     candidates = []

@@ -8,7 +8,9 @@ import numpy as np
 import pretty_midi
 import pytest
 
+from jazzsolo import baselines as bl
 from jazzsolo import evaluate as ev
+from jazzsolo import solo_metrics as sm
 from jazzsolo.errors import ConfigError, InputFileError, JazzsoloError, MidiContentError
 
 CMAJ7 = [60, 64, 67, 71]
@@ -40,7 +42,7 @@ def write_solo(path, notes, chords=(), *, names=("Solo", "Chords"), ticks_per_be
 
 def take_of(tmp_path, notes, chords, name="solo.mid"):
     """Write a tiny solo and read it back as a take, as `jazzsolo evaluate` does."""
-    return ev.take_from_midi(ev.read_midi_tracks(write_solo(tmp_path / name, notes, chords)))
+    return sm.take_from_midi(sm.read_midi_tracks(write_solo(tmp_path / name, notes, chords)))
 
 
 def line(pitches, length=1.0):
@@ -52,7 +54,7 @@ def line(pitches, length=1.0):
 
 def test_a_solo_of_chord_tones_only_has_chord_tone_share_one(tmp_path):
     take = take_of(tmp_path, line([76, 79, 83, 72]), [(CMAJ7, 0, 4)])
-    shares = ev.harmony_shares([take])
+    shares = sm.harmony_shares([take])
     assert shares.note_share == {"C": 1.0, "S": 0.0, "A": 0.0, "X": 0.0}
     assert shares.time_share["C"] == 1.0 and shares.n_notes == 4
 
@@ -61,16 +63,16 @@ def test_c_major_scale_over_cmaj7_gives_the_grammars_shares(tmp_path):
     # The grammar's scale over Cmaj7 is music21's best-fitting major scale, G major (C E G B
     # fits both): F is then a semitone off E, an approach tone, and D, A scale tones.
     take = take_of(tmp_path, line([60, 62, 64, 65, 67, 69, 71, 72], 0.5), [(CMAJ7, 0, 4)])
-    assert ev.note_classes(take) == ["C", "S", "C", "A", "C", "S", "C", "C"]
-    assert ev.harmony_shares([take]).note_share == {"C": 5 / 8, "S": 2 / 8, "A": 1 / 8, "X": 0.0}
+    assert sm.note_classes(take) == ["C", "S", "C", "A", "C", "S", "C", "C"]
+    assert sm.harmony_shares([take]).note_share == {"C": 5 / 8, "S": 2 / 8, "A": 1 / 8, "X": 0.0}
 
 
 def test_one_note_of_each_class_and_time_shares_weigh_by_duration(tmp_path):
     # Over C-E-G: C chord tone, D scale tone, C# approach (a semitone off C), B- other.
     take = take_of(tmp_path, [(72, 0, 2.5), (74, 2.5, 0.5), (73, 3, 0.5), (70, 3.5, 0.5)],
                    [(C_TRIAD, 0, 4)])
-    shares = ev.harmony_shares([take])
-    assert ev.note_classes(take) == ["C", "S", "A", "X"]
+    shares = sm.harmony_shares([take])
+    assert sm.note_classes(take) == ["C", "S", "A", "X"]
     assert shares.note_share == {"C": 0.25, "S": 0.25, "A": 0.25, "X": 0.25}
     assert shares.time_share == pytest.approx({"C": 2.5 / 4, "S": 0.5 / 4, "A": 0.5 / 4,
                                                "X": 0.5 / 4})
@@ -80,7 +82,7 @@ def test_each_note_is_measured_against_the_chord_sounding_in_its_measure(tmp_pat
     # E is a chord tone of C major (measure 1) and a scale tone over D minor (measure 2).
     take = take_of(tmp_path, [(64, 0, 1), (64, 4, 1)], [(C_TRIAD, 0, 4), ([62, 65, 69], 4, 4)])
     assert len(take.chords) == 2
-    assert ev.note_classes(take) == ["C", "S"]
+    assert sm.note_classes(take) == ["C", "S"]
 
 
 # --- Pitch and rhythm statistics ------------------------------------------------------------------
@@ -88,30 +90,30 @@ def test_each_note_is_measured_against_the_chord_sounding_in_its_measure(tmp_pat
 def test_two_overlapping_notes_give_polyphony_and_touching_notes_do_not(tmp_path):
     overlapping = take_of(tmp_path, [(60, 0, 2), (64, 1, 2)], [(C_TRIAD, 0, 4)], "a.mid")
     touching = take_of(tmp_path, [(60, 0, 2), (64, 2, 2)], [(C_TRIAD, 0, 4)], "b.mid")
-    assert ev.pitch_rhythm_statistics(overlapping).polyphony_rate == pytest.approx(1 / 4)
-    assert ev.pitch_rhythm_statistics(touching).polyphony_rate == 0.0
+    assert sm.pitch_rhythm_statistics(overlapping).polyphony_rate == pytest.approx(1 / 4)
+    assert sm.pitch_rhythm_statistics(touching).polyphony_rate == 0.0
 
 
 def test_pitch_class_entropy_is_log2_12_for_all_twelve_and_zero_for_one(tmp_path):
     chromatic = take_of(tmp_path, line(range(60, 72), 1 / 3), [(C_TRIAD, 0, 4)], "a.mid")
     repeated = take_of(tmp_path, line([67] * 4), [(C_TRIAD, 0, 4)], "b.mid")
-    assert ev.pitch_rhythm_statistics(chromatic).pitch_class_entropy_bits == pytest.approx(
+    assert sm.pitch_rhythm_statistics(chromatic).pitch_class_entropy_bits == pytest.approx(
         math.log2(12))
-    assert ev.pitch_rhythm_statistics(repeated).pitch_class_entropy_bits == 0.0
+    assert sm.pitch_rhythm_statistics(repeated).pitch_class_entropy_bits == 0.0
 
 
 def test_empty_beats_count_beats_where_nothing_sounds(tmp_path):
     # Notes in beats 0 and 2 of a 4-beat measure; a note ending on a beat leaves the next empty.
     take = take_of(tmp_path, [(60, 0, 1), (64, 2, 1)], [(C_TRIAD, 0, 4)])
-    assert ev.pitch_rhythm_statistics(take).empty_beat_rate == 0.5
+    assert sm.pitch_rhythm_statistics(take).empty_beat_rate == 0.5
 
 
 def test_scale_statistics_range_intervals_lengths_and_onsets(tmp_path):
     take = take_of(tmp_path, line([60, 62, 64, 65, 67, 69, 71, 72], 0.5), [(CMAJ7, 0, 4)])
-    stats = ev.pitch_rhythm_statistics(take)
+    stats = sm.pitch_rhythm_statistics(take)
     assert stats.pitch_range == 12 and stats.n_notes == 8
-    assert stats.interval[ev.MAX_INTERVAL + 2] == 5 and stats.interval[ev.MAX_INTERVAL + 1] == 2
-    eighth = ev.LENGTH_CLASSES_QL.index(0.5)
+    assert stats.interval[sm.MAX_INTERVAL + 2] == 5 and stats.interval[sm.MAX_INTERVAL + 1] == 2
+    eighth = sm.LENGTH_CLASSES_QL.index(0.5)
     assert stats.note_length[eighth] == 8 and stats.note_length.sum() == 8
     assert stats.ioi[eighth] == 7 and stats.mean_ioi_ql == 0.5
     assert stats.polyphony_rate == 0.0 and stats.empty_beat_rate == 0.0
@@ -120,28 +122,28 @@ def test_scale_statistics_range_intervals_lengths_and_onsets(tmp_path):
 
 def test_histogram_distances():
     p, q = np.array([3, 1, 0, 0]), np.array([0, 0, 2, 2])
-    assert ev.histogram_overlap(p, p) == 1.0 and ev.kl_divergence_bits(p, p) == 0.0
-    assert ev.histogram_overlap(p, q) == 0.0 and ev.kl_divergence_bits(p, q) > 1.0
-    assert ev.histogram_overlap(p, np.array([1, 1, 1, 1])) == pytest.approx(0.5)
+    assert sm.histogram_overlap(p, p) == 1.0 and sm.kl_divergence_bits(p, p) == 0.0
+    assert sm.histogram_overlap(p, q) == 0.0 and sm.kl_divergence_bits(p, q) > 1.0
+    assert sm.histogram_overlap(p, np.array([1, 1, 1, 1])) == pytest.approx(0.5)
 
 
 # --- Novelty ------------------------------------------------------------------------------------
 
 def test_longest_copied_run_and_copied_ngram_shares():
     corpus = "a b c d e f g h i j".split()
-    assert ev.longest_copied_run("x c d e y a b".split(), corpus) == 3
-    assert ev.longest_copied_run("x y z".split(), corpus) == 0
-    assert ev.longest_copied_run(corpus, corpus) == len(corpus)
-    assert ev.copied_ngram_share("a b c d x".split(), corpus, 4) == 0.5
-    assert ev.copied_ngram_share(corpus, corpus, 8) == 1.0
-    assert math.isnan(ev.copied_ngram_share("a b".split(), corpus, 4))
+    assert sm.longest_copied_run("x c d e y a b".split(), corpus) == 3
+    assert sm.longest_copied_run("x y z".split(), corpus) == 0
+    assert sm.longest_copied_run(corpus, corpus) == len(corpus)
+    assert sm.copied_ngram_share("a b c d x".split(), corpus, 4) == 0.5
+    assert sm.copied_ngram_share(corpus, corpus, 8) == 1.0
+    assert math.isnan(sm.copied_ngram_share("a b".split(), corpus, 4))
 
 
 # --- Baselines ----------------------------------------------------------------------------------
 
 def test_markov_chains_are_add_k_smoothed_distributions():
     corpus = [0, 1, 0, 1, 0, 2]
-    uniform, unigram, bigram = (ev.MarkovChain(order, corpus, 4, add_k=0.5) for order in (0, 1, 2))
+    uniform, unigram, bigram = (bl.MarkovChain(order, corpus, 4, add_k=0.5) for order in (0, 1, 2))
     np.testing.assert_allclose(uniform.probabilities(), [0.25] * 4)
     np.testing.assert_allclose(unigram.probabilities(), np.array([3.5, 2.5, 1.5, 0.5]) / 8)
     bigram.feed(0)                                            # after 0 came 1, 1, 2
@@ -149,27 +151,27 @@ def test_markov_chains_are_add_k_smoothed_distributions():
     bigram.feed(3)                                            # never a context: back off to counts
     np.testing.assert_allclose(bigram.probabilities(), unigram.probabilities())
     with pytest.raises(ConfigError):
-        ev.MarkovChain(2, corpus, 4, add_k=0.0)
+        bl.MarkovChain(2, corpus, 4, add_k=0.0)
 
 
 def test_unseen_values_have_finite_loss_and_uniform_loss_is_log_v():
     sequence = [0, 1, 0, 1, 0, 1, 3]                          # 3 is never in the first six
     for order in (0, 1, 2, 3):
-        losses = ev.value_losses_nats(ev.MarkovChain(order, sequence[:6], 5), sequence, 6)
+        losses = bl.value_losses_nats(bl.MarkovChain(order, sequence[:6], 5), sequence, 6)
         assert np.isfinite(losses).all()
-    uniform = ev.value_losses_nats(ev.MarkovChain(0, sequence[:6], 5), sequence, 2)
+    uniform = bl.value_losses_nats(bl.MarkovChain(0, sequence[:6], 5), sequence, 2)
     np.testing.assert_allclose(uniform, math.log(5))
 
 
 def test_a_bigram_chain_improvises_a_solo_that_fills_every_measure():
     values = ["C,1.000", "S,1.000,<M2,M-2>"]
-    chain = ev.MarkovChain(2, [0, 1] * 8, 2, add_k=0.01)
-    chords = [[ev.make_chord(C_TRIAD, 0.0, 4.0)]] * 3
-    solo = ev.improvise(chain, dict(enumerate(values)), chords, temperature=0.0, seed=1)
-    take = ev.take_from_solo(solo, "bigram")
+    chain = bl.MarkovChain(2, [0, 1] * 8, 2, add_k=0.01)
+    chords = [[sm.make_chord(C_TRIAD, 0.0, 4.0)]] * 3
+    solo = bl.improvise(chain, dict(enumerate(values)), chords, temperature=0.0, seed=1)
+    take = sm.take_from_solo(solo, "bigram")
     assert [sum(float(v.split(",")[1]) for v in m) for m in take.values] == [4.0] * 3
     assert take.flat_values()[:4] == ["C,1.000", "S,1.000,<M2,M-2>"] * 2   # argmax alternates
-    assert ev.harmony_shares([take]).note_share["C"] == 0.5
+    assert sm.harmony_shares([take]).note_share["C"] == 0.5
 
 
 # --- Reading MIDI files ---------------------------------------------------------------------------
@@ -184,18 +186,18 @@ def test_a_pretty_midi_file_with_solo_and_chords_instruments_is_read(tmp_path):
                                                          (i + 1) * length * 0.5))
         midi.instruments.append(instrument)
     midi.write(str(tmp_path / "pm.mid"))
-    take = ev.take_from_midi(ev.read_midi_tracks(tmp_path / "pm.mid"))
+    take = sm.take_from_midi(sm.read_midi_tracks(tmp_path / "pm.mid"))
     assert [(n.offset_ql, n.duration_ql, n.midi) for n in take.notes] == [(0, 1, 64), (1, 1, 67)]
     assert take.values == [["C,1.000", "C,1.000,<d5,P1>"]]      # up a minor third, ± m3
 
 
 def test_a_solo_without_chords_needs_chords_from_elsewhere(tmp_path):
     path = write_solo(tmp_path / "bare.mid", line([64, 67]), names=("Solo", None))
-    tracks = ev.read_midi_tracks(path)
+    tracks = sm.read_midi_tracks(path)
     with pytest.raises(MidiContentError, match="no 'Chords' track"):
-        ev.take_from_midi(tracks)
-    take = ev.take_from_midi(tracks, chords=[[ev.make_chord(C_TRIAD, 0.0, 4.0)]])
-    assert ev.note_classes(take) == ["C", "C"]
+        sm.take_from_midi(tracks)
+    take = sm.take_from_midi(tracks, chords=[[sm.make_chord(C_TRIAD, 0.0, 4.0)]])
+    assert sm.note_classes(take) == ["C", "C"]
 
 
 @pytest.mark.parametrize("content, error", [(b"", InputFileError), (b"hello", InputFileError),
@@ -207,7 +209,7 @@ def test_bad_solo_files_raise_one_package_error(tmp_path, content, error):
     else:
         path.write_bytes(content)
     with pytest.raises(error):
-        ev.read_midi_tracks(path)
+        sm.read_midi_tracks(path)
 
 
 def evaluate_parser():
@@ -234,17 +236,17 @@ def reference(metheny_midi):
 
 
 def test_training_solo_notes_have_the_classes_of_its_values(reference):
-    shares = ev.harmony_shares([reference.take])
-    counts = {c: round(shares.note_share[c] * shares.n_notes) for c in ev.HARMONY_CLASSES}
+    shares = sm.harmony_shares([reference.take])
+    counts = {c: round(shares.note_share[c] * shares.n_notes) for c in sm.HARMONY_CLASSES}
     assert counts == {"C": 117, "S": 44, "A": 25, "X": 7}
-    assert ev.note_classes(reference.take) == [v[0] for v in reference.corpus]
-    assert ev.parse_values(reference.take.notes, reference.take.chords) == reference.take.values
+    assert sm.note_classes(reference.take) == [v[0] for v in reference.corpus]
+    assert sm.parse_values(reference.take.notes, reference.take.chords) == reference.take.values
 
 
 def test_baselines_on_held_out_measures(reference):
-    split = ev.split_heldout(reference.grammars, 3)
+    split = bl.split_heldout(reference.grammars, 3)
     assert (len(split.train), len(split.heldout)) == (158, 35)
-    results = ev.heldout_cross_entropy(split, ev.baseline_models(split.train, split.values_indices))
+    results = bl.heldout_cross_entropy(split, bl.baseline_models(split.train, split.values_indices))
     assert results["uniform"]["cross_entropy_nats"] == pytest.approx(math.log(78))
     assert all(math.isfinite(r["cross_entropy_nats"]) for r in results.values())
     # 10 of the 35 held-out values never occur before them: context helps, counts alone do not.
@@ -255,8 +257,8 @@ def test_baselines_on_held_out_measures(reference):
 @pytest.fixture(scope="module")
 def heldout_lstm(reference):
     """The course LSTM trained on the first 15 measures (20 epochs: tracing takes most of ~25 s)."""
-    split = ev.split_heldout(reference.grammars, 3)
-    return split, ev.train_value_lstm(split.train, split.values_indices, epochs=20)
+    split = bl.split_heldout(reference.grammars, 3)
+    return split, bl.train_value_lstm(split.train, split.values_indices, epochs=20)
 
 
 def test_early_stopped_lstm_beats_the_unigram_chain_and_the_memorising_one_does_not(
@@ -265,10 +267,10 @@ def test_early_stopped_lstm_beats_the_unigram_chain_and_the_memorising_one_does_
     bigram 4.72, trigram 4.70, uniform 4.36; the course's 100 epochs 9.3): the LSTM beats the
     chains only when stopped early, at the uniform model's level; trained on, it memorises."""
     split, memorising = heldout_lstm
-    stopped, best_epoch = ev.early_stopped_lstm(split, reference.grammars)
-    models = dict(ev.baseline_models(split.train, split.values_indices),
-                  early=ev.LSTMValueModel(stopped), memorising=ev.LSTMValueModel(memorising))
-    ce = {n: r["cross_entropy_nats"] for n, r in ev.heldout_cross_entropy(split, models).items()}
+    stopped, best_epoch = bl.early_stopped_lstm(split, reference.grammars)
+    models = dict(bl.baseline_models(split.train, split.values_indices),
+                  early=bl.LSTMValueModel(stopped), memorising=bl.LSTMValueModel(memorising))
+    ce = {n: r["cross_entropy_nats"] for n, r in bl.heldout_cross_entropy(split, models).items()}
     print(f"held-out cross-entropy, nats per value (early stop at epoch {best_epoch}): {ce}")
     assert ce["early"] < ce["unigram"]
     assert ce["memorising"] > ce["early"]
@@ -281,7 +283,7 @@ def test_improvise_with_the_lstm_is_generate_solo(heldout_lstm, reference):
     split, weights = heldout_lstm
     indices_values = {i: v for v, i in split.values_indices.items()}
     chords = reference.take.chords[:4]
-    ours = ev.improvise(ev.LSTMValueModel(weights), indices_values, chords, seed=3)
+    ours = bl.improvise(bl.LSTMValueModel(weights), indices_values, chords, seed=3)
     theirs = generate_solo(weights, indices_values, chords, temperature=1.0, seed=3)
     assert ours.values == theirs.values and ours.notes == theirs.notes
 
