@@ -14,7 +14,7 @@ from music21 import chord
 
 from jazzsolo.errors import ConfigError
 from jazzsolo.inference_code import LSTMWeights, ValueSampler, sample
-from jazzsolo.music_utils import Solo, generate_solo
+from jazzsolo.music_utils import CopyGuard, Solo, generate_solo
 from jazzsolo.preprocess import get_corpus_data
 
 BASELINE_ORDERS = {"uniform": 0, "unigram": 1, "bigram": 2, "trigram": 3}
@@ -29,7 +29,7 @@ class ValueModel(Protocol):
     def probabilities(self) -> np.ndarray: ...
     def feed(self, index: int) -> None: ...
     def step(self, temperature: float, rng: np.random.Generator,
-             top_k: int | None = None) -> int: ...
+             top_k: int | None = None, exclude=()) -> int: ...
 
 
 class LSTMValueModel(ValueSampler):
@@ -80,20 +80,23 @@ class MarkovChain:
         """Append a value to the context."""
         self.history.append(index)
 
-    def step(self, temperature: float, rng: np.random.Generator, top_k: int | None = None) -> int:
+    def step(self, temperature: float, rng: np.random.Generator, top_k: int | None = None,
+             exclude=()) -> int:
         """Sample the next value index with the LSTM's sampling rule and feed it back."""
-        index = sample(self.probabilities(), temperature, rng, top_k)
+        index = sample(self.probabilities(), temperature, rng, top_k, exclude)
         self.feed(index)
         return index
 
 
 def improvise(model: ValueModel, indices_values: dict[int, str],
               chords: Sequence[Sequence[chord.Chord]], *, temperature: float = 1.0,
-              seed: int | None = None, measure_ql: float = 4.0, top_k: int | None = None) -> Solo:
+              seed: int | None = None, measure_ql: float = 4.0, top_k: int | None = None,
+              copy_guard: CopyGuard | None = None) -> Solo:
     """`generate_solo` for any value model: fill each chord measure with values, then notes."""
     model.reset()
     return generate_solo(None, indices_values, chords, temperature=temperature, seed=seed,
-                         measure_ql=measure_ql, top_k=top_k, sampler=model)
+                         measure_ql=measure_ql, top_k=top_k, sampler=model,
+                         copy_guard=copy_guard)
 
 
 # --- Held-out likelihood --------------------------------------------------------------------------

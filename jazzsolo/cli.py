@@ -10,6 +10,7 @@ from jazzsolo.errors import ConfigError, JazzsoloError, OutputExistsError
 
 DEFAULT_MODEL_DIR = "output/model"
 DEFAULT_OUTPUT_DIR = "output"
+DEFAULT_MAX_COPY = 8                   # values; a measure of the tune holds 6-19, median 11
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,6 +68,7 @@ def _prepare_training(args) -> tuple[dict, object, object]:
                 "measure_ql": data.measure_ql,
                 "source_midi": [p.name for p in training.sources]}
     run = {"settings": settings, "values": values, "chords": chords_to_json(data.chords),
+           "corpus": corpus,
            "course_path": bool(args.course_path)}
     return run, X, Y
 
@@ -124,7 +126,8 @@ def _train(args) -> str:
                   file=sys.stderr)
             raise SystemExit(130) from None
     trained = TrainedModel(LSTMWeights.from_layers(LSTM_cell, densor), run["values"],
-                           chords_from_json(run["chords"]), settings, history)
+                           chords_from_json(run["chords"]), settings, history,
+                           run.get("corpus", []))
     save_model_dir(output_dir, trained, overwrite=True)
     save_keras_model(output_dir, LSTM_cell, densor)
     loss, accuracy = history["loss"], history["accuracy"]
@@ -161,7 +164,7 @@ def _generate(args) -> str:
 
     from jazzsolo.midi import gm_program
     from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
-    from jazzsolo.music_utils import generate_solo, read_primer, write_solo_midi
+    from jazzsolo.music_utils import copy_guard_for, generate_solo, read_primer, write_solo_midi
 
     _check_range("temperature", args.temperature, 0.0, 100.0)
     _check_range("seed", args.seed, 0, 2**32 - 1)
@@ -170,6 +173,7 @@ def _generate(args) -> str:
     _check_range("num_outputs", args.num_outputs, 1, 1000)
     _check_range("choruses", args.choruses, 1, 100)
     _check_range("beats_per_chord", args.beats_per_chord, 0.25, 64)
+    _check_range("max_copy", args.max_copy, 0, 10_000)
     solo_program = gm_program(args.solo_instrument)
     model_dir = args.model
     if model_dir is None:
@@ -183,12 +187,13 @@ def _generate(args) -> str:
     if taken and not args.overwrite:
         raise OutputExistsError(f"{taken[0]}: exists already; pass --overwrite to replace it")
     measure_ql = float(trained.settings.get("measure_ql", 4.0))
+    copy_guard = copy_guard_for(trained, args.max_copy)
     primer = read_primer(args.primer_midi, chords, measure_ql=measure_ql) if args.primer_midi else None
     n_notes = 0
     for seed, output in zip(seeds, outputs):
         solo = generate_solo(trained.weights, trained.indices_values, chords,
                              temperature=args.temperature, seed=seed, top_k=args.top_k,
-                             measure_ql=measure_ql, primer=primer)
+                             measure_ql=measure_ql, primer=primer, copy_guard=copy_guard)
         write_solo_midi(solo, output, qpm=args.qpm, accompaniment=accompaniment,
                         solo_program=solo_program, overwrite=args.overwrite)
         n_notes += len(solo.timed_notes())
@@ -296,6 +301,10 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--qpm", type=float, default=130.0,
                           help="Tempo in quarter notes per minute (default: 130).")
     generate.add_argument("--top_k", type=int, help="Sample only among the k likeliest values.")
+    generate.add_argument("--max_copy", type=int, default=DEFAULT_MAX_COPY,
+                          help="Never copy more than this many consecutive values of the "
+                               f"training tune; 0 allows any (default: {DEFAULT_MAX_COPY}, "
+                               "under a measure's worth).")
     generate.add_argument("--num_outputs", type=int, default=1,
                           help="How many solos to write, with seeds seed, seed+1, ... (default: 1).")
     generate.add_argument("--backing_chords", help='Chord symbols to play over, bars separated by '

@@ -16,6 +16,7 @@ from jazzsolo.baselines import (HeldOutSplit, LSTMValueModel, ValueModel, baseli
                                 early_stopped_lstm, heldout_cross_entropy, improvise,
                                 split_heldout, train_value_lstm)
 from jazzsolo.errors import ConfigError, InputFileError
+from jazzsolo.music_utils import copy_guard_for
 from jazzsolo.preprocess import find_training_midi, get_corpus_data, get_musical_data
 from jazzsolo.solo_metrics import (HARMONY_CLASSES, HISTOGRAMS, PlayedNote, SoloTake,
                                    distance_to_reference, harmony_shares, novelty,
@@ -75,6 +76,7 @@ class EvaluationSettings:
     heldout_epochs: int = 0                     # epochs for the held-out LSTM; 0 = no LSTM loss
     n_a: int = 64                               # LSTM units of the held-out LSTM
     add_k: float = 0.1                          # add-k smoothing of the Markov chains
+    max_copy: int = 8                           # the LSTM's copy guard, as `jazzsolo generate`
 
 
 def _generated_rows(reference: Reference, trained, settings: EvaluationSettings) -> list[dict]:
@@ -87,14 +89,17 @@ def _generated_rows(reference: Reference, trained, settings: EvaluationSettings)
     chords = trained.chords if trained is not None else reference.take.chords
     improvisers = {name: (chain, indices_values) for name, chain in
                    baseline_models(reference.corpus, values_indices, add_k=settings.add_k).items()}
+    guards = {}
     if trained is not None:
         improvisers = {"LSTM": (LSTMValueModel(trained.weights), trained.indices_values),
                        **improvisers}
+        guards["LSTM"] = copy_guard_for(trained, settings.max_copy)
     rows = []
     for name, (model, vocabulary) in improvisers.items():
         takes = [take_from_solo(improvise(model, vocabulary, chords, seed=seed,
                                           temperature=settings.temperature,
-                                          measure_ql=reference.take.measure_ql),
+                                          measure_ql=reference.take.measure_ql,
+                                          copy_guard=guards.get(name)),
                                 f"{name} seed {seed}")
                  for seed in range(settings.seed, settings.seed + settings.n_solos)]
         rows.append(describe_takes(name, takes, reference))
@@ -245,6 +250,7 @@ def run_evaluate(args: argparse.Namespace) -> str:
     _check_range("temperature", args.temperature, 0.0, 100.0)
     _check_range("seed", args.seed, 0, 2**32 - 1 - args.n_solos)
     _check_range("heldout_epochs", args.heldout_epochs, 0, 100_000)
+    _check_range("max_copy", args.max_copy, 0, 10_000)
     _check_range("heldout_measures", args.heldout_measures, 1, 1000)
     tracks = [read_midi_tracks(path) for path in args.solos]       # bad files fail first
     trained = None
@@ -263,7 +269,8 @@ def run_evaluate(args: argparse.Namespace) -> str:
     n_a = int(trained.weights.n_a) if trained is not None else 64
     settings = EvaluationSettings(n_solos=args.n_solos, temperature=args.temperature,
                                   seed=args.seed, heldout_measures=args.heldout_measures,
-                                  heldout_epochs=args.heldout_epochs, n_a=n_a)
+                                  heldout_epochs=args.heldout_epochs, n_a=n_a,
+                                  max_copy=args.max_copy)
     report = build_report(reference, solo_sets={name: takes}, trained=trained, settings=settings)
     report["files"] = [describe_takes(t.name, [t], reference) for t in takes]
     return report_to_json(report) if args.json else format_report(report)
@@ -285,6 +292,9 @@ def add_evaluate_command(subparsers) -> argparse.ArgumentParser:
                                "(default: 20).")
     evaluate.add_argument("--temperature", type=float, default=1.0,
                           help="Sampling temperature of those solos (default: 1.0).")
+    evaluate.add_argument("--max_copy", type=int, default=8,
+                          help="The LSTM's solos copy at most this many consecutive values of "
+                               "the tune, as with 'jazzsolo generate' (default: 8; 0: no limit).")
     evaluate.add_argument("--seed", type=int, default=0,
                           help="Seed of the first generated solo; the others count up "
                                "(default: 0).")

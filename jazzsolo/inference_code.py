@@ -14,16 +14,22 @@ _LOG_FLOOR = 1e-12                   # keeps log(p) finite for zero probabilitie
 
 
 def sample(probs: np.ndarray, temperature: float, rng: np.random.Generator,
-           top_k: int | None = None) -> int:
+           top_k: int | None = None, exclude=()) -> int:
     """Draw one index from `probs` sharpened (T < 1) or flattened (T > 1) by temperature.
 
-    With `top_k`, only the k most likely values can be drawn.
+    With `top_k`, only the k most likely values can be drawn; indices in `exclude` are not
+    drawn unless nothing else is left.
     """
     noise = rng.gumbel(size=probs.shape[-1])
     scores = np.log(probs + _LOG_FLOOR) + temperature * noise
     if top_k is not None and top_k < probs.shape[-1]:
         cutoff = np.partition(probs, -top_k)[-top_k]
         scores = np.where(probs >= cutoff, scores, -np.inf)
+    if exclude:
+        allowed = scores.copy()
+        allowed[list(exclude)] = -np.inf
+        if np.isfinite(allowed).any():
+            scores = allowed
     return int(np.argmax(scores))
 
 
@@ -149,9 +155,10 @@ class ValueSampler:
             self.x = np.zeros_like(self.x)
             self.x[index] = 1.0
 
-    def step(self, temperature: float, rng: np.random.Generator, top_k: int | None = None) -> int:
+    def step(self, temperature: float, rng: np.random.Generator, top_k: int | None = None,
+             exclude=()) -> int:
         """Sample the next value index and feed it back as the next input."""
-        index = sample(self.probabilities(), temperature, rng, top_k)
+        index = sample(self.probabilities(), temperature, rng, top_k, exclude)
         self.x = np.zeros_like(self.x)
         self.x[index] = 1.0
         return index

@@ -26,6 +26,7 @@ VOCABULARY_FILE = "vocabulary.json"
 CONFIG_FILE = "config.json"
 CHORDS_FILE = "chords.json"
 HISTORY_FILE = "history.json"
+CORPUS_FILE = "corpus.json"           # the training values in order, for the copy guard
 _WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias", "dense_kernel", "dense_bias")
 # A small model trained on the Metheny tune by scripts/train_pretrained.py, shipped in the package
 # so that generation works on a fresh machine without the tune.
@@ -41,6 +42,7 @@ class TrainedModel:
     chords: list[list[chord.Chord]]                    # the training tune's chord measures
     settings: dict = field(default_factory=dict)       # config.json contents
     history: dict = field(default_factory=dict)        # per-epoch loss and accuracy
+    corpus: list[str] = field(default_factory=list)    # training values in order (may be empty)
 
     @property
     def indices_values(self) -> dict[int, str]:
@@ -83,6 +85,8 @@ def save_model_dir(directory: str | os.PathLike, model: TrainedModel, *,
              CHORDS_FILE: _json_bytes(chords_to_json(model.chords)),
              CONFIG_FILE: _json_bytes(settings),
              HISTORY_FILE: _json_bytes(model.history)}
+    if model.corpus:
+        files[CORPUS_FILE] = _json_bytes(model.corpus)
     if not overwrite:
         for name in files:
             if (directory / name).exists():
@@ -142,7 +146,12 @@ def load_model_dir(directory: str | os.PathLike) -> TrainedModel:
     if not all(np.issubdtype(getattr(weights, n).dtype, np.floating) and
                np.isfinite(getattr(weights, n)).all() for n in _WEIGHT_NAMES):
         raise ModelDirError(f"{directory / WEIGHTS_FILE}: weights must be finite floating-point arrays")
-    return TrainedModel(weights, values, chords, settings, history)
+    corpus_path = directory / CORPUS_FILE
+    corpus = _read_json(corpus_path) if corpus_path.exists() else []
+    if not isinstance(corpus, list) or not all(isinstance(v, str) for v in corpus) or \
+            not set(corpus) <= set(values):
+        raise ModelDirError(f"{corpus_path}: holds values outside the vocabulary")
+    return TrainedModel(weights, values, chords, settings, history, corpus)
 
 
 _SETTINGS_KEYS = {"format_version", "model", "train", "preset", "measure_ql", "source_midi"}

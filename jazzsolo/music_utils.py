@@ -50,14 +50,57 @@ class Solo:
         return timed
 
 
+class CopyGuard:
+    """Keeps a solo from copying more than `max_copy` consecutive values of the training tune.
+
+    A model trained for 100 epochs on one solo has learned it by heart; blocking the value that
+    would continue a copied run (as text generators block repeated n-grams) makes it borrow
+    phrases and recombine them instead of replaying the tune.
+    """
+
+    def __init__(self, corpus_indices: Sequence[int], max_copy: int):
+        if max_copy < 1:
+            raise ConfigError(f"--max_copy must be at least 1, got {max_copy}")
+        self.max_copy = max_copy
+        self.next_of: dict[tuple[int, ...], set[int]] = {}
+        for i in range(len(corpus_indices) - max_copy):
+            prefix = tuple(corpus_indices[i:i + max_copy])
+            self.next_of.setdefault(prefix, set()).add(corpus_indices[i + max_copy])
+
+    def blocked(self, history: Sequence[int]) -> set[int]:
+        """Values that would make the last max_copy + 1 values a run of the training tune."""
+        if len(history) < self.max_copy:
+            return set()
+        return self.next_of.get(tuple(history[-self.max_copy:]), set())
+
+
+def copy_guard_for(trained, max_copy: int | None) -> CopyGuard | None:
+    """The copy guard of a loaded model: None when `max_copy` is 0/None or the model directory
+    has no training corpus (models saved before corpus.json existed)."""
+    if not max_copy or not trained.corpus:
+        return None
+    values_indices = {v: i for i, v in enumerate(trained.values)}
+    return CopyGuard([values_indices[v] for v in trained.corpus], max_copy)
+
+
 def sample_measure(sampler: ValueSampler, indices_values: dict[int, str], *, measure_ql: float,
-                   temperature: float, rng: np.random.Generator,
-                   top_k: int | None = None) -> list[Value]:
-    """Sample values until their durations fill the measure; the last one is trimmed to fit."""
+                   temperature: float, rng: np.random.Generator, top_k: int | None = None,
+                   copy_guard: CopyGuard | None = None,
+                   history: list[int] | None = None) -> list[Value]:
+    """Sample values until their durations fill the measure; the last one is trimmed to fit.
+
+    `history` (the indices sampled so far) is extended in place; with a `copy_guard`, no value
+    continues a run copied from the training tune beyond its limit.
+    """
+    history = history if history is not None else []
     values: list[Value] = []
     filled = 0.0
     while filled < measure_ql - _EPS_QL:
-        value = prune_value(parse_value(indices_values[sampler.step(temperature, rng, top_k)]))
+        exclude = copy_guard.blocked(history) if copy_guard is not None else ()
+        index = sampler.step(temperature, rng, top_k, exclude) if exclude else \
+            sampler.step(temperature, rng, top_k)
+        history.append(index)
+        value = prune_value(parse_value(indices_values[index]))
         duration = min(value.duration_ql, measure_ql - filled)
         values.append(replace(value, duration_ql=duration))
         filled += duration
@@ -68,22 +111,25 @@ def generate_solo(weights: LSTMWeights, indices_values: dict[int, str],
                   chords: Sequence[Sequence[chord.Chord]], *, temperature: float = 0.5,
                   seed: int | None = None, measure_ql: float = 4.0, top_k: int | None = None,
                   pitch_range: PitchRange = PitchRange(), primer: Primer | None = None,
-                  sampler=None) -> Solo:
+                  sampler=None, copy_guard: CopyGuard | None = None) -> Solo:
     """Improvise over every chord measure, keeping the LSTM state and the last pitch between them.
 
     With a `primer`, its measures open the solo as played and the LSTM is run through its
     values first, so the improvisation continues the phrase.  `sampler` replaces the LSTM by
     any value model with ``step(temperature, rng, top_k)`` (and ``prime(indices)`` for a
-    primer), e.g. the baselines of `evaluate`; `weights` is then unused.
+    primer), e.g. the baselines of `evaluate`; `weights` is then unused.  `copy_guard` limits
+    how many consecutive values of the training tune the solo may copy.
     """
     rng = np.random.default_rng(seed)
     sampler = sampler if sampler is not None else ValueSampler(weights)
     solo = Solo(measure_ql)
     prev_midi = None
     start = 0
+    history: list[int] = []
     if primer is not None:
         start = min(len(primer.notes), len(chords))
-        sampler.prime(primer.indices(indices_values))
+        history = primer.indices(indices_values)
+        sampler.prime(history)
         for notes, values, measure_chords in zip(primer.notes, primer.values, chords):
             solo.values.append(values)
             solo.notes.append(notes)
@@ -92,7 +138,8 @@ def generate_solo(weights: LSTMWeights, indices_values: dict[int, str],
         prev_midi = pitched[-1] if pitched else None
     for measure_chords in chords[start:]:
         values = sample_measure(sampler, indices_values, measure_ql=measure_ql,
-                                temperature=temperature, rng=rng, top_k=top_k)
+                                temperature=temperature, rng=rng, top_k=top_k,
+                                copy_guard=copy_guard, history=history)
         notes = realise_values(values, measure_chords, rng=rng, prev_midi=prev_midi,
                                pitch_range=pitch_range)
         notes = clean_up_notes(prune_notes(notes), measure_ql)

@@ -97,6 +97,7 @@ def test_missing_model_directory_is_one_line(tmp_path):
     (["generate", "--choruses", "0"], "--choruses"),
     (["generate", "--beats_per_chord", "0", "--backing_chords", "C7"], "--beats_per_chord"),
     (["generate", "--qpm", "1e9"], "--qpm"),
+    (["generate", "--max_copy", "-1"], "--max_copy"),
     (["train", "--n_a", "0"], "--n_a"),
     (["train", "--seed", "-1"], "--seed"),
     (["train", "--melody_part", "-1"], "--melody_part"),

@@ -121,3 +121,35 @@ def test_solos_over_a_progression_sit_on_chord_and_scale_tones(name, musical_dat
         shares.append(on / total)
     print(f"{name}: chord+scale share of note time {np.round(shares, 3)}, tune {tune_share:.3f}")
     assert np.mean(shares) >= tune_share
+
+
+def test_the_copy_guard_blocks_runs_longer_than_its_limit():
+    from jazzsolo.music_utils import CopyGuard
+
+    guard = CopyGuard([1, 2, 3, 4, 1, 2, 3, 5], max_copy=3)
+    assert guard.blocked([9, 1, 2, 3]) == {4, 5}
+    assert guard.blocked([2, 3]) == set()
+    assert guard.blocked([3, 2, 1]) == set()
+
+
+def test_guarded_solos_copy_at_most_max_copy_values_of_the_tune(musical_data):
+    """With the guard (the CLI's default of 8), the memorising model borrows and recombines:
+    no run of more than 8 consecutive values of the tune, over 10 seeds at temperature 1."""
+    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR
+    from jazzsolo.music_utils import copy_guard_for
+    from jazzsolo.solo_metrics import longest_copied_run
+
+    model = load_model_dir(PRETRAINED_MODEL_DIR)
+    corpus = [v for g in musical_data.abstract_grammars for v in g.split()]
+    assert model.corpus == corpus
+    guard = copy_guard_for(model, 8)
+    runs, unguarded = [], []
+    for seed in range(10):
+        for target, copy_guard in ((runs, guard), (unguarded, None)):
+            solo = generate_solo(model.weights, model.indices_values, model.chords,
+                                 temperature=1.0, seed=seed, copy_guard=copy_guard)
+            values = [str(v) for measure in solo.values for v in measure]
+            target.append(longest_copied_run(values, corpus))
+    print(f"longest copied run with the guard {runs}, without {unguarded}")
+    assert max(runs) <= 8
+    assert max(unguarded) > 8
