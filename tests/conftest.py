@@ -75,6 +75,25 @@ def trained(metheny_midi, tmp_path_factory):
             "X": X, "corpus": corpus}
 
 
+def note_track(events, channel: int, *, name: str | None = None,
+               ticks_per_beat: int = 480) -> mido.MidiTrack:
+    """One MIDI track of (pitch or pitches, start beat, length beats) events on `channel`."""
+    timed = []
+    for pitches, start, length in events:
+        for p in ([pitches] if isinstance(pitches, int) else pitches):
+            timed.append((round(start * ticks_per_beat), 1, mido.Message(
+                "note_on", note=p, velocity=90, channel=channel)))
+            timed.append((round((start + length) * ticks_per_beat), 0, mido.Message(
+                "note_off", note=p, velocity=0, channel=channel)))
+    timed.sort(key=lambda t: (t[0], t[1]))
+    track = mido.MidiTrack([mido.MetaMessage("track_name", name=name)] if name else [])
+    now = 0
+    for tick, _, message in timed:
+        track.append(message.copy(time=tick - now))
+        now = tick
+    return track
+
+
 def write_tiny_midi(path: Path, notes: list[tuple[int, float, float]], *, qpm: float = 120.0,
                     chords: list[tuple[list[int], float, float]] = (),
                     drums: list[tuple[int, float, float]] = (),
@@ -87,23 +106,9 @@ def write_tiny_midi(path: Path, notes: list[tuple[int, float, float]], *, qpm: f
         mido.MetaMessage("time_signature", numerator=time_signature[0],
                          denominator=time_signature[1])])
     midi_file.tracks.append(conductor)
-    tracks = [(0, [([p], s, d) for p, s, d in notes]), (1, list(chords)),
-              (9, [([p], s, d) for p, s, d in drums])]
+    tracks = [(0, list(notes)), (1, list(chords)), (9, list(drums))]
     for channel, events in tracks:
-        if not events:
-            continue
-        timed = []
-        for pitches, start, length in events:
-            for p in pitches:
-                timed.append((int(start * 480), 1, mido.Message("note_on", note=p, velocity=90,
-                                                                 channel=channel)))
-                timed.append((int((start + length) * 480), 0,
-                              mido.Message("note_off", note=p, velocity=0, channel=channel)))
-        timed.sort(key=lambda t: (t[0], t[1]))
-        track, now = mido.MidiTrack(), 0
-        for tick, _, message in timed:
-            track.append(message.copy(time=tick - now))
-            now = tick
-        midi_file.tracks.append(track)
+        if events:
+            midi_file.tracks.append(note_track(events, channel))
     midi_file.save(str(path))
     return path

@@ -13,6 +13,8 @@ from jazzsolo import evaluate as ev
 from jazzsolo import solo_metrics as sm
 from jazzsolo.errors import ConfigError, InputFileError, JazzsoloError, MidiContentError
 
+from conftest import note_track
+
 CMAJ7 = [60, 64, 67, 71]
 C_TRIAD = [60, 64, 67]
 
@@ -21,21 +23,9 @@ def write_solo(path, notes, chords=(), *, names=("Solo", "Chords"), ticks_per_be
     """A type-1 MIDI file: named solo and chord tracks of (pitches, start beat, length beats)."""
     midi_file = mido.MidiFile(type=1, ticks_per_beat=ticks_per_beat)
     for name, events, channel in ((names[0], notes, 0), (names[1], chords, 1)):
-        if name is None:
-            continue
-        timed = []
-        for pitches, start, length in events:
-            for p in ([pitches] if isinstance(pitches, int) else pitches):
-                timed.append((round(start * ticks_per_beat), 1, mido.Message(
-                    "note_on", note=p, velocity=90, channel=channel)))
-                timed.append((round((start + length) * ticks_per_beat), 0, mido.Message(
-                    "note_off", note=p, velocity=0, channel=channel)))
-        timed.sort(key=lambda t: (t[0], t[1]))
-        track, now = mido.MidiTrack([mido.MetaMessage("track_name", name=name)]), 0
-        for tick, _, message in timed:
-            track.append(message.copy(time=tick - now))
-            now = tick
-        midi_file.tracks.append(track)
+        if name is not None:
+            midi_file.tracks.append(note_track(events, channel, name=name,
+                                               ticks_per_beat=ticks_per_beat))
     midi_file.save(str(path))
     return path
 
