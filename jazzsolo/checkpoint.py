@@ -14,7 +14,6 @@ Arrays are NumPy ``.npz`` read with ``allow_pickle=False`` and the rest is JSON,
 """
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 
 from jazzsolo.errors import ModelDirError
 from jazzsolo.midi import write_atomic
+from jazzsolo.model_dir import json_bytes, npz_bytes
 
 CHECKPOINT_DIR = "checkpoints"
 RUN_FILE = "run.json"
@@ -40,16 +40,6 @@ class TrainingState:
     history: dict = field(default_factory=lambda: {"loss": [], "accuracy": []})
 
 
-def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
-
-
-def _json_bytes(data) -> bytes:
-    return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode()
-
-
 def checkpoint_dir(model_dir: str | Path) -> Path:
     """Where a model directory keeps its checkpoints."""
     return Path(model_dir) / CHECKPOINT_DIR
@@ -59,8 +49,8 @@ def save_run(model_dir: str | Path, run: dict, X: np.ndarray, Y: np.ndarray) -> 
     """Record a run's settings and training tensors before its first epoch."""
     directory = checkpoint_dir(model_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    write_atomic(directory / DATA_FILE, _npz_bytes({"X": X, "Y": Y}), overwrite=True)
-    write_atomic(directory / RUN_FILE, _json_bytes(run), overwrite=True)
+    write_atomic(directory / DATA_FILE, npz_bytes({"X": X, "Y": Y}), overwrite=True)
+    write_atomic(directory / RUN_FILE, json_bytes(run), overwrite=True)
 
 
 def load_run(model_dir: str | Path) -> tuple[dict, np.ndarray, np.ndarray]:
@@ -89,8 +79,8 @@ def save_state(model_dir: str | Path, state: TrainingState, name: str = "last") 
     meta = {"epoch": state.epoch, "n_weights": len(state.weights),
             "n_optimizer": len(state.optimizer), "rng_state": state.rng_state,
             "history": state.history}
-    write_atomic(directory / f"{name}.npz", _npz_bytes(arrays), overwrite=True)
-    write_atomic(directory / f"{name}.json", _json_bytes(meta), overwrite=True)
+    write_atomic(directory / f"{name}.npz", npz_bytes(arrays), overwrite=True)
+    write_atomic(directory / f"{name}.json", json_bytes(meta), overwrite=True)
 
 
 def load_state(model_dir: str | Path, name: str = "last") -> TrainingState:

@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+from jazzsolo.config import check_range
 from jazzsolo.errors import ConfigError, JazzsoloError, OutputExistsError
 
 DEFAULT_MODEL_DIR = "output/model"
@@ -20,15 +21,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _check_range(name: str, value, low, high=None) -> None:
-    """Refuse a numeric option outside [low, high] with a one-line message."""
-    if value is None:
-        return
-    if value != value or value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ConfigError(f"--{name} must be {bound}, got {value}")
-
-
 def _prepare_training(args) -> tuple[dict, object, object]:
     """Preprocess the training MIDI into a run description and the tensors X, Y."""
     from jazzsolo.config import ModelConfig, TrainConfig, config_to_dict
@@ -37,12 +29,12 @@ def _prepare_training(args) -> tuple[dict, object, object]:
     from jazzsolo.preprocess import (find_training_midi, get_corpus_data, load_training_corpus,
                                      preset_for)
 
-    _check_range("epochs", args.epochs, 1, 100_000)
-    _check_range("seed", args.seed, 0, 2**32 - 1)
-    _check_range("n_a", args.n_a, 1, 4096)
-    _check_range("melody_part", args.melody_part, 0)
+    check_range("epochs", args.epochs, 1, 100_000)
+    check_range("seed", args.seed, 0, 2**32 - 1)
+    check_range("n_a", args.n_a, 1, 4096)
+    check_range("melody_part", args.melody_part, 0)
     for index in args.chord_parts or []:
-        _check_range("chord_parts", index, 0)
+        check_range("chord_parts", index, 0)
     midi_paths = args.midi or [find_training_midi(None)]
     if len(midi_paths) == 1 and not Path(midi_paths[0]).is_dir():
         midi_paths = [find_training_midi(midi_paths[0])]
@@ -166,14 +158,14 @@ def _generate(args) -> str:
     from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
     from jazzsolo.music_utils import copy_guard_for, generate_solo, read_primer, write_solo_midi
 
-    _check_range("temperature", args.temperature, 0.0, 100.0)
-    _check_range("seed", args.seed, 0, 2**32 - 1)
-    _check_range("qpm", args.qpm, 20.0, 400.0)
-    _check_range("top_k", args.top_k, 1)
-    _check_range("num_outputs", args.num_outputs, 1, 1000)
-    _check_range("choruses", args.choruses, 1, 100)
-    _check_range("beats_per_chord", args.beats_per_chord, 0.25, 64)
-    _check_range("max_copy", args.max_copy, 0, 10_000)
+    check_range("temperature", args.temperature, 0.0, 100.0)
+    check_range("seed", args.seed, 0, 2**32 - 1)
+    check_range("qpm", args.qpm, 20.0, 400.0)
+    check_range("top_k", args.top_k, 1)
+    check_range("num_outputs", args.num_outputs, 1, 1000)
+    check_range("choruses", args.choruses, 1, 100)
+    check_range("beats_per_chord", args.beats_per_chord, 0.25, 64)
+    check_range("max_copy", args.max_copy, 0, 10_000)
     solo_program = gm_program(args.solo_instrument)
     model_dir = args.model
     if model_dir is None:
@@ -208,7 +200,8 @@ def _generate(args) -> str:
 
 
 def _inspect(args) -> str:
-    from jazzsolo.parts import choose_melody_part, describe_parts, measure_length_ql
+    from jazzsolo.parts import (accompaniment_indices, choose_melody_part, describe_parts,
+                                measure_length_ql)
     from jazzsolo.preprocess import check_midi_file, parse_midi_file
 
     path = check_midi_file(Path(args.file))
@@ -221,7 +214,7 @@ def _inspect(args) -> str:
         melody = choose_melody_part(infos)
     except JazzsoloError as e:
         return f"{path}: {e}"
-    chords = [i.index for i in infos if i.index != melody and not i.is_drum and i.n_notes]
+    chords = accompaniment_indices(infos, melody)
     return (f"{path}: {measure_length_ql(score):g} beats per measure; melody: part {melody}; "
             f"chords from parts {', '.join(map(str, chords)) or 'none'}")
 

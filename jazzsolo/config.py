@@ -74,3 +74,12 @@ def config_from_dict(cls, data: dict):
     if unknown:
         raise ConfigError(f"unknown {cls.__name__} settings: {', '.join(sorted(unknown))}")
     return cls(**data)
+
+
+def check_range(name: str, value, low, high=None) -> None:
+    """Refuse a numeric option outside [low, high] (or NaN) with a one-line message."""
+    if value is None:
+        return
+    if value != value or value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ConfigError(f"--{name} must be {bound}, got {value}")

@@ -15,7 +15,8 @@ import numpy as np
 from jazzsolo.baselines import (HeldOutSplit, LSTMValueModel, ValueModel, baseline_models,
                                 early_stopped_lstm, heldout_cross_entropy, improvise,
                                 split_heldout, train_value_lstm)
-from jazzsolo.errors import ConfigError, InputFileError
+from jazzsolo.config import check_range
+from jazzsolo.errors import InputFileError
 from jazzsolo.music_utils import copy_guard_for
 from jazzsolo.preprocess import find_training_midi, get_corpus_data, get_musical_data
 from jazzsolo.solo_metrics import (HARMONY_CLASSES, HISTOGRAMS, PlayedNote, SoloTake,
@@ -239,19 +240,14 @@ def report_to_json(report: dict) -> str:
 
 # --- Command line -------------------------------------------------------------------------------
 
-def _check_range(name: str, value, low, high) -> None:
-    if not low <= value <= high:
-        raise ConfigError(f"--{name} must be between {low} and {high}, got {value}")
-
-
 def run_evaluate(args: argparse.Namespace) -> str:
     """`jazzsolo evaluate`: read the solos, build the report, return it as a table or JSON."""
-    _check_range("n_solos", args.n_solos, 1, 1000)
-    _check_range("temperature", args.temperature, 0.0, 100.0)
-    _check_range("seed", args.seed, 0, 2**32 - 1 - args.n_solos)
-    _check_range("heldout_epochs", args.heldout_epochs, 0, 100_000)
-    _check_range("max_copy", args.max_copy, 0, 10_000)
-    _check_range("heldout_measures", args.heldout_measures, 1, 1000)
+    check_range("n_solos", args.n_solos, 1, 1000)
+    check_range("temperature", args.temperature, 0.0, 100.0)
+    check_range("seed", args.seed, 0, 2**32 - 1 - args.n_solos)
+    check_range("heldout_epochs", args.heldout_epochs, 0, 100_000)
+    check_range("max_copy", args.max_copy, 0, 10_000)
+    check_range("heldout_measures", args.heldout_measures, 1, 1000)
     tracks = [read_midi_tracks(path) for path in args.solos]       # bad files fail first
     trained = None
     if args.model is not None:

@@ -68,8 +68,16 @@ def chords_from_json(data: list[list[dict]]) -> list[list[chord.Chord]]:
     return measures
 
 
-def _json_bytes(data) -> bytes:
+def json_bytes(data) -> bytes:
+    """Data as the bytes of a readable JSON file (sorted keys, so the same data, the same bytes)."""
     return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
+
+
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """Named arrays as the bytes of a NumPy .npz file, to be written atomically."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
 
 
 def save_model_dir(directory: str | os.PathLike, model: TrainedModel, *,
@@ -77,16 +85,15 @@ def save_model_dir(directory: str | os.PathLike, model: TrainedModel, *,
     """Write a model directory; existing files are kept unless `overwrite` is set."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    np.savez(buffer, **{name: getattr(model.weights, name) for name in _WEIGHT_NAMES})
     settings = dict(model.settings, format_version=FORMAT_VERSION)
-    files = {WEIGHTS_FILE: buffer.getvalue(),
-             VOCABULARY_FILE: _json_bytes(model.values),
-             CHORDS_FILE: _json_bytes(chords_to_json(model.chords)),
-             CONFIG_FILE: _json_bytes(settings),
-             HISTORY_FILE: _json_bytes(model.history)}
+    weights = {name: getattr(model.weights, name) for name in _WEIGHT_NAMES}
+    files = {WEIGHTS_FILE: npz_bytes(weights),
+             VOCABULARY_FILE: json_bytes(model.values),
+             CHORDS_FILE: json_bytes(chords_to_json(model.chords)),
+             CONFIG_FILE: json_bytes(settings),
+             HISTORY_FILE: json_bytes(model.history)}
     if model.corpus:
-        files[CORPUS_FILE] = _json_bytes(model.corpus)
+        files[CORPUS_FILE] = json_bytes(model.corpus)
     if not overwrite:
         for name in files:
             if (directory / name).exists():

@@ -178,8 +178,8 @@ def nearest_value(value: Value, vocabulary: list[tuple[int, Value]]) -> int:
 def read_primer(path: str | os.PathLike, chords: Sequence[Sequence[chord.Chord]], *,
                 measure_ql: float = 4.0) -> Primer:
     """Read a phrase from a MIDI file's melody and encode it over the solo's first chords."""
-    from jazzsolo.parts import choose_melody_part, describe_parts, melody_notes
-    from jazzsolo.preprocess import quantize_part, relative_to_measure, check_midi_file, parse_midi_file
+    from jazzsolo.parts import choose_melody_part, describe_parts
+    from jazzsolo.preprocess import check_midi_file, melody_line, notes_in_measure, parse_midi_file
 
     path = check_midi_file(Path(path))
     score = parse_midi_file(path)
@@ -189,12 +189,11 @@ def read_primer(path: str | os.PathLike, chords: Sequence[Sequence[chord.Chord]]
         raise MidiContentError(f"{path}: no notes to use as a primer")
     melody = choose_melody_part(infos) if any(i.n_notes >= 16 for i in pitched) else \
         min(pitched, key=lambda i: (i.polyphony, -i.mean_pitch)).index
-    notes = [n for n in melody_notes(quantize_part(score.parts[melody], (4, 3))) if n.quarterLength > 0]
+    notes = melody_line(score.parts[melody])
     n_measures = min(int(float(notes[-1].offset) // measure_ql) + 1, len(chords))
     primer = Primer([], [])
     for number in range(n_measures):
-        start = number * measure_ql
-        in_measure = relative_to_measure([n for n in notes if start <= float(n.offset) < start + measure_ql], start)
+        in_measure = notes_in_measure(notes, number, measure_ql)
         text = parse_melody(in_measure, chords[number])
         values = [parse_value(v) for v in text.split()]
         events = [NoteEvent(float(n.offset), float(n.quarterLength), int(n.pitch.midi), v.note_class)

@@ -93,6 +93,11 @@ def choose_melody_part(infos: list[PartInfo]) -> int:
     return min(candidates, key=lambda p: (p.polyphony, -p.n_notes)).index
 
 
+def accompaniment_indices(infos: list[PartInfo], melody: int) -> list[int]:
+    """The parts that accompany the melody: every pitched part with notes but the melody."""
+    return [i.index for i in infos if i.index != melody and not i.is_drum and i.n_notes]
+
+
 def chords_per_window(parts: list[stream.Part], *, length_ql: float,
                       window_ql: float = CHORD_WINDOW_BEATS) -> list[tuple[float, chord.Chord]]:
     """The chord of each window (half bar by default) of the accompaniment parts.

@@ -71,22 +71,14 @@ def parse_midi_file(path: Path) -> stream.Score:
 
 
 def _window(part: stream.Part, preset: TunePreset, margin_ql: float) -> stream.Part:
-    """The part's notes around the solo window, ties joined, offsets and durations quantised.
-
-    Offsets and durations are quantised in separate passes: together, music21 snaps a
-    duration onto the next note's offset, which changes 9 of the course's 193 values.
-    """
+    """The part's notes around the solo window, ties joined, offsets and durations quantised."""
     window = stream.Part()
     for element in part.flatten().getElementsByOffset(
             preset.solo_start_ql - margin_ql, preset.solo_end_ql + margin_ql,
             includeEndBoundary=True):
         if isinstance(element, (note.Note, chord.Chord)):
             window.insert(element.offset, element)
-    window = window.stripTies()
-    divisors = preset.quantize_divisors
-    window.quantize(divisors, processOffsets=True, processDurations=False, inPlace=True)
-    window.quantize(divisors, processOffsets=False, processDurations=True, inPlace=True)
-    return window
+    return quantize_part(window, preset.quantize_divisors)
 
 
 def _group_by_measure(elements, preset: TunePreset) -> dict[int, list]:
@@ -178,7 +170,11 @@ def get_corpus_data(abstract_grammars: list[str]) -> tuple[list[str], list[str],
 
 
 def quantize_part(part: stream.Part, divisors: tuple[int, ...]) -> stream.Part:
-    """A whole part with ties joined, offsets then durations quantised (as `_window` does)."""
+    """A part's notes with ties joined, offsets then durations quantised.
+
+    Offsets and durations are quantised in separate passes: together, music21 snaps a
+    duration onto the next note's offset, which changes 9 of the course's 193 values.
+    """
     notes = stream.Part()
     for element in part.flatten().notes:
         notes.insert(element.offset, element)
@@ -186,6 +182,20 @@ def quantize_part(part: stream.Part, divisors: tuple[int, ...]) -> stream.Part:
     notes.quantize(divisors, processOffsets=True, processDurations=False, inPlace=True)
     notes.quantize(divisors, processOffsets=False, processDurations=True, inPlace=True)
     return notes
+
+
+def melody_line(part: stream.Part) -> list[note.Note]:
+    """A melody part as single, quantised notes of non-zero length, in onset order."""
+    from jazzsolo.parts import melody_notes
+
+    return [n for n in melody_notes(quantize_part(part, (4, 3))) if n.quarterLength > 0]
+
+
+def notes_in_measure(notes: list[note.Note], number: int, measure_ql: float) -> list[note.Note]:
+    """Copies of the notes starting in measure `number`, offsets from the measure's start."""
+    start = number * measure_ql
+    return relative_to_measure([n for n in notes if start <= float(n.offset) < start + measure_ql],
+                               start)
 
 
 def get_musical_data_auto(path: str | os.PathLike, *, melody_part: int | None = None,
@@ -196,8 +206,8 @@ def get_musical_data_auto(path: str | os.PathLike, *, melody_part: int | None = 
     off the other pitched parts (or `chord_parts`), one per half bar in 4/4 and one per bar
     otherwise; measures follow the file's first time signature.
     """
-    from jazzsolo.parts import (chords_per_window, choose_melody_part, describe_parts,
-                                group_chords_by_measure, measure_length_ql, melody_notes)
+    from jazzsolo.parts import (accompaniment_indices, chords_per_window, choose_melody_part,
+                                describe_parts, group_chords_by_measure, measure_length_ql)
 
     path = check_midi_file(Path(path))
     score = parse_midi_file(path)
@@ -207,13 +217,13 @@ def get_musical_data_auto(path: str | os.PathLike, *, melody_part: int | None = 
             raise MidiContentError(f"{path}: part {index} does not exist; the file has parts "
                                    f"0-{len(infos) - 1} (see 'jazzsolo inspect {path}')")
     melody = choose_melody_part(infos) if melody_part is None else melody_part
-    accompaniment = chord_parts if chord_parts is not None else [
-        i.index for i in infos if i.index != melody and not i.is_drum and i.n_notes]
+    accompaniment = chord_parts if chord_parts is not None else \
+        accompaniment_indices(infos, melody)
     if not accompaniment or not any(infos[i].n_notes for i in accompaniment):
         raise MidiContentError(f"{path}: no accompaniment part to take chords from "
                                f"(the melody is part {melody})")
     measure_ql = measure_length_ql(score)
-    notes = [n for n in melody_notes(quantize_part(score.parts[melody], (4, 3))) if n.quarterLength > 0]
+    notes = melody_line(score.parts[melody])
     parts = [score.parts[i] for i in accompaniment]
     length = max(float(p.highestTime) for p in parts)
     window = measure_ql / 2 if measure_ql == 4.0 else measure_ql
@@ -222,11 +232,9 @@ def get_musical_data_auto(path: str | os.PathLike, *, melody_part: int | None = 
                                              measure_ql, n_measures)
     measures, chords, grammars = [], [], []
     for number in range(n_measures):
-        start = number * measure_ql
-        in_measure = [n for n in notes if start <= float(n.offset) < start + measure_ql]
-        if not in_measure or not chord_measures[number]:
+        measure_notes = notes_in_measure(notes, number, measure_ql)
+        if not measure_notes or not chord_measures[number]:
             continue
-        measure_notes = relative_to_measure(in_measure, start)
         measures.append(measure_notes)
         chords.append(chord_measures[number])
         grammars.append(parse_melody(measure_notes, chord_measures[number]))

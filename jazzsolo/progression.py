@@ -119,8 +119,8 @@ def read_chords_file(path, *, measure_ql: float = 4.0) -> list[list[chord.Chord]
     from music21 import converter
 
     from jazzsolo.errors import InputFileError, MidiContentError
-    from jazzsolo.parts import (choose_melody_part, chords_per_window, describe_parts,
-                                group_chords_by_measure)
+    from jazzsolo.parts import (accompaniment_indices, choose_melody_part, chords_per_window,
+                                describe_parts, group_chords_by_measure)
     from jazzsolo.preprocess import check_midi_file, parse_midi_file
 
     path = Path(path)
@@ -131,8 +131,7 @@ def read_chords_file(path, *, measure_ql: float = 4.0) -> list[list[chord.Chord]
         score = parse_midi_file(check_midi_file(path))
         infos = describe_parts(score)
         melody = choose_melody_part(infos)
-        accompaniment = [p for info, p in zip(infos, score.parts)
-                         if info.index != melody and not info.is_drum and info.n_notes]
+        accompaniment = [score.parts[i] for i in accompaniment_indices(infos, melody)]
         if not accompaniment:
             raise MidiContentError(f"{path}: no accompaniment part to take chords from")
         length = max(float(p.highestTime) for p in accompaniment)
