@@ -33,6 +33,7 @@ def _prepare_training(args) -> tuple[dict, object, object]:
     check_range("seed", args.seed, 0, 2**32 - 1)
     check_range("n_a", args.n_a, 1, 4096)
     check_range("melody_part", args.melody_part, 0)
+    check_range("windows", args.windows, 1, 1_000_000)
     for index in args.chord_parts or []:
         check_range("chord_parts", index, 0)
     midi_paths = args.midi or [find_training_midi(None)]
@@ -45,13 +46,17 @@ def _prepare_training(args) -> tuple[dict, object, object]:
         print(f"skipped: {reason}" if str(path) in reason else f"skipped {path}: {reason}",
               file=sys.stderr)
     corpus, values, values_indices, _ = get_corpus_data(training.abstract_grammars)
-    model_config = ModelConfig(n_a=args.n_a)
-    X, Y, _ = data_processing(corpus, values_indices, model_config.m, model_config.Tx,
-                              model_config.data_seed)
+    course = [preset_for(p) for p in training.sources] == ["course"] and args.preset in (None, "course")
+    # The course's 60 random windows fit its one 193-value tune; any other corpus gets a window
+    # at every position (or --windows random ones), so none of it goes unseen.
+    m = args.windows or (ModelConfig.m if course else None)
+    model_config = ModelConfig(n_a=args.n_a, m=m or max(len(corpus) - ModelConfig.Tx, 0))
+    X, Y, _ = data_processing(corpus, values_indices, m, model_config.Tx, model_config.data_seed)
     n_measures = sum(len(d.measures) for d in training.data)
     skipped = f", {len(training.skipped)} skipped" if training.skipped else ""
     print(f"{len(training.sources)} file(s){skipped}: {len(corpus)} values, {len(values)} unique, "
-          f"{n_measures} measures ({time.perf_counter() - started:.1f} s)")
+          f"{n_measures} measures, {len(X)} windows of {model_config.Tx} "
+          f"({time.perf_counter() - started:.1f} s)")
     data = training.data[0]
     settings = {"model": config_to_dict(model_config),
                 "train": config_to_dict(TrainConfig(epochs=args.epochs, seed=args.seed)),
@@ -66,20 +71,23 @@ def _prepare_training(args) -> tuple[dict, object, object]:
 
 
 def _train(args) -> str:
-    from jazzsolo.checkpoint import load_run, load_state, save_run, save_state
+    from jazzsolo.checkpoint import has_state, load_run, load_state, save_run, save_state
     from jazzsolo.config import TrainConfig, config_from_dict
-    from jazzsolo.errors import ModelDirError
+    from jazzsolo.errors import OutputExistsError, TrainingError
     from jazzsolo.model_dir import WEIGHTS_FILE
 
     if args.resume is not None:
         output_dir = Path(args.resume)
         run, X, Y = load_run(output_dir)
         resume = load_state(output_dir, "last")
+        epochs = run["settings"]["train"]["epochs"]
+        if resume.epoch >= epochs:
+            raise TrainingError(f"{output_dir}: the run finished all {epochs} epochs already; "
+                                f"nothing to resume")
     else:
         output_dir = Path(args.output_dir)
         if (output_dir / WEIGHTS_FILE).exists() and not args.overwrite:
-            raise ModelDirError(f"{output_dir}: holds a model already; pass --overwrite to "
-                                f"replace it")
+            raise OutputExistsError(f"{output_dir}: holds a model already")
         run, X, Y = _prepare_training(args)
         resume = None
     from jazzsolo.inference_code import LSTMWeights
@@ -111,8 +119,7 @@ def _train(args) -> str:
                 X, Y, n_a=n_a, config=train_config, progress=not args.quiet,
                 on_epoch_end=checkpoint, resume=resume)
         except KeyboardInterrupt:
-            done = load_state(output_dir, "last").epoch if \
-                (output_dir / "checkpoints" / "last.json").exists() else 0
+            done = load_state(output_dir, "last").epoch if has_state(output_dir) else 0
             print(f"jazzsolo: interrupted after epoch {done} of {train_config.epochs}; the "
                   f"checkpoint is saved; continue with: jazzsolo train --resume {output_dir}",
                   file=sys.stderr)
@@ -137,6 +144,9 @@ def _backing(args, trained) -> tuple[list, str]:
                if getattr(args, name) is not None]
     if len(sources) > 1:
         raise ConfigError("give only one of --backing_chords, --progression and --chords_from")
+    if args.beats_per_chord is not None and args.backing_chords is None:
+        raise ConfigError("--beats_per_chord sets the length of --backing_chords written without "
+                          "bars; it cannot change a built-in progression or a chart")
     measure_ql = float(trained.settings.get("measure_ql", 4.0))
     if args.backing_chords is not None:
         chords = parse_progression(args.backing_chords, measure_ql=measure_ql,
@@ -256,6 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="Index of the melody part (see 'jazzsolo inspect'); implies auto.")
     train.add_argument("--chord_parts", type=int, nargs="+",
                        help="Indices of the parts to read chords from; implies auto.")
+    train.add_argument("--windows", type=int,
+                       help="Train on this many random windows of 30 values (default: the "
+                            "course's 60 for the Metheny tune, else one at every position of "
+                            "the corpus, so every value is trained on).")
     train.add_argument("--epochs", type=int, default=100, help="Passes over the training windows.")
     train.add_argument("--seed", type=int, default=0, help="Seed for weights and batch order.")
     train.add_argument("--n_a", type=int, default=64, help="Number of LSTM units.")
@@ -330,13 +344,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# How to fix an error with this command's flags, by command and error type (the library's
+# messages say what is wrong, never which flag to pass).
+_HINTS = {("*", "OutputExistsError"): "pass --overwrite to replace it",
+          ("train", "TuneNotFoundError"): "pass --midi PATH or set $JAZZSOLO_MIDI",
+          ("evaluate", "TuneNotFoundError"): "pass --reference TUNE.mid or set $JAZZSOLO_MIDI",
+          ("generate", "ModelDirError"): "train one with 'jazzsolo train --output_dir DIR'",
+          ("evaluate", "NoChordsError"): "give the chords with --chords_from FILE"}
+
+
+def error_line(error: JazzsoloError, command: str | None = None) -> str:
+    """The one line the CLI prints for an error: its message, then how to fix it."""
+    hint = error.hint
+    for kind in type(error).__mro__:
+        hint = hint or _HINTS.get((command, kind.__name__)) or _HINTS.get(("*", kind.__name__))
+    message = " ".join(str(error).split())
+    return f"jazzsolo: error: {message}; {hint}" if hint else f"jazzsolo: error: {message}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; a JazzsoloError becomes one line on stderr and exit status 2."""
     args = build_parser().parse_args(argv)
     try:
         print(args.run(args))
     except JazzsoloError as e:
-        print(f"jazzsolo: error: {' '.join(str(e).split())}", file=sys.stderr)
+        print(error_line(e, args.command), file=sys.stderr)
         return 2
     except OSError as e:                      # e.g. an output folder that is a file, a full disk
         where = f"{e.filename}: " if e.filename else ""

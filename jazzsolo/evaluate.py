@@ -39,11 +39,17 @@ class Reference:
         return [v for g in self.grammars for v in g.split()]
 
 
-def load_reference(path: str | os.PathLike | None = None, preset: str = "course") -> Reference:
-    """Read the training tune's solo (found as `find_training_midi` finds it) as a take."""
+def load_reference(path: str | os.PathLike | None = None, preset: str | None = None) -> Reference:
+    """Read the training tune's solo (found as `find_training_midi` finds it) as a take.
+
+    Any MIDI file that `jazzsolo train` can read works: the Metheny tune with its course
+    preset, any other through the automatic melody and chord finder.
+    """
+    from jazzsolo.preprocess import load_training_corpus, preset_for
+
     path = find_training_midi(path)
-    data = get_musical_data(path, preset)
-    measure_ql = 4.0
+    data = load_training_corpus([path], preset=preset or preset_for(path)).data[0]
+    measure_ql = data.measure_ql
     notes = [PlayedNote(i * measure_ql + float(n.offset), float(n.quarterLength), int(n.pitch.midi))
              for i, measure in enumerate(data.measures) for n in measure]
     values = [g.split() for g in data.abstract_grammars]
@@ -249,26 +255,26 @@ def run_evaluate(args: argparse.Namespace) -> str:
     check_range("max_copy", args.max_copy, 0, 10_000)
     check_range("heldout_measures", args.heldout_measures, 1, 1000)
     tracks = [read_midi_tracks(path) for path in args.solos]       # bad files fail first
+    chords = None
+    if args.chords_from is not None:
+        from jazzsolo.progression import read_chords_file
+        chords = read_chords_file(args.chords_from)
+    takes = [take_from_midi(t, chords=chords) for t in tracks]   # before any slow work
     trained = None
     if args.model is not None:
         from jazzsolo.model_dir import load_model_dir
         trained = load_model_dir(args.model)
-    try:
-        reference = load_reference(args.reference)
-    except InputFileError as e:
-        if args.reference is not None:
-            raise
-        raise InputFileError("training tune not found: pass --reference TUNE.mid or set "
-                             "$JAZZSOLO_MIDI") from e
-    takes = [take_from_midi(t, chords=reference.take.chords) for t in tracks]
-    name = takes[0].name if len(takes) == 1 else f"{len(takes)} given solos"
+    reference = load_reference(args.reference)
+    names = [t.name if [u.name for u in takes].count(t.name) == 1 else str(t_path)
+             for t, t_path in zip(takes, args.solos)]
     n_a = int(trained.weights.n_a) if trained is not None else 64
     settings = EvaluationSettings(n_solos=args.n_solos, temperature=args.temperature,
                                   seed=args.seed, heldout_measures=args.heldout_measures,
                                   heldout_epochs=args.heldout_epochs, n_a=n_a,
                                   max_copy=args.max_copy)
-    report = build_report(reference, solo_sets={name: takes}, trained=trained, settings=settings)
-    report["files"] = [describe_takes(t.name, [t], reference) for t in takes]
+    report = build_report(reference, solo_sets={name: [take] for name, take in zip(names, takes)},
+                          trained=trained, settings=settings)
+    report["files"] = [row for row in report["rows"] if row["name"] in names]
     return report_to_json(report) if args.json else format_report(report)
 
 
@@ -277,8 +283,10 @@ def add_evaluate_command(subparsers) -> argparse.ArgumentParser:
     evaluate = subparsers.add_parser(
         "evaluate", help="Score solos against the training tune, the LSTM and simple baselines.")
     evaluate.add_argument("solos", nargs="+", metavar="SOLO.mid",
-                          help="MIDI files to score; their 'Chords' track gives the harmony, else "
-                               "the training tune's chords are used.")
+                          help="MIDI files to score, one row each; the harmony is their 'Chords' "
+                               "track, else their other pitched tracks, else --chords_from.")
+    evaluate.add_argument("--chords_from", help="Measure the solos against the chords of this "
+                                                "MusicXML lead sheet or MIDI accompaniment.")
     evaluate.add_argument("--reference", help="The training tune (default: $JAZZSOLO_MIDI, then "
                                               "data/original_metheny.mid, then ../shared/data/).")
     evaluate.add_argument("--model", help="A directory written by 'jazzsolo train'; its LSTM "

@@ -92,7 +92,7 @@ def write_atomic(path: str | os.PathLike, data: bytes, *, overwrite: bool = Fals
     if path.is_dir():
         raise InputFileError(f"{path}: is a directory, expected a file name to write")
     if path.exists() and not overwrite:
-        raise OutputExistsError(f"{path}: exists already; pass --overwrite to replace it")
+        raise OutputExistsError(f"{path}: exists already")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -296,7 +296,7 @@ def render_wav(midi_path: str | os.PathLike, wav_path: str | os.PathLike | None 
     midi_path = Path(midi_path)
     wav_path = Path(wav_path) if wav_path is not None else midi_path.with_suffix(".wav")
     if wav_path.exists() and not wav_path.is_dir() and not overwrite:
-        raise OutputExistsError(f"{wav_path}: exists already; pass --overwrite to replace it")
+        raise OutputExistsError(f"{wav_path}: exists already")
     midi = load_for_audio(midi_path, solo_instrument=solo_instrument, start_ql=start_ql,
                           end_ql=end_ql)
     audio = synthesize(midi, soundfont=soundfont, sample_rate=sample_rate)

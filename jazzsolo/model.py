@@ -101,8 +101,7 @@ def train_djmodel(X: np.ndarray, Y: np.ndarray, *, n_a: int = 64,
     report = EpochReport(config.epochs, progress)
     model.fit([X, a0, c0], list(Y), epochs=config.epochs, batch_size=config.batch_size,
               verbose=0, callbacks=[report])
-    if not all(math.isfinite(v) for v in report.history["loss"]):
-        raise FloatingPointError("training diverged: the loss is not finite")
+    _check_finite(report.history["loss"])
     return model, LSTM_cell, densor, report.history
 
 
@@ -189,15 +188,33 @@ def _deterministic(seed: int) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
+def _check_finite(losses) -> None:
+    """Refuse a run whose loss has become NaN or infinite (bad inputs or a learning rate too high)."""
+    from jazzsolo.errors import TrainingError
+
+    if not all(math.isfinite(v) for v in losses):
+        epoch = next(i for i, v in enumerate(losses) if not math.isfinite(v)) + 1
+        raise TrainingError(f"training diverged: the loss is not finite at epoch {epoch}")
+
+
 def _restore(model: keras.Model, optimizer, rng: np.random.Generator, state) -> None:
     """Put a checkpointed run back: weights, optimiser variables, batch-order generator."""
-    model.set_weights(state.weights)
-    optimizer.build(model.trainable_variables)
-    if len(optimizer.variables) != len(state.optimizer):
-        raise ValueError("the checkpoint's optimiser state does not fit this model")
-    for variable, value in zip(optimizer.variables, state.optimizer):
-        variable.assign(value)
-    rng.bit_generator.state = state.rng_state
+    from jazzsolo.errors import ModelDirError
+
+    try:
+        model.set_weights(state.weights)
+        optimizer.build(model.trainable_variables)
+        if len(optimizer.variables) != len(state.optimizer):
+            raise ValueError(f"{len(state.optimizer)} optimiser arrays for a model that has "
+                             f"{len(optimizer.variables)}")
+        for variable, value in zip(optimizer.variables, state.optimizer):
+            if tuple(variable.shape) != tuple(np.shape(value)):
+                raise ValueError(f"an optimiser array of shape {np.shape(value)} for "
+                                 f"{tuple(variable.shape)}")
+            variable.assign(value)
+        rng.bit_generator.state = state.rng_state
+    except (ValueError, TypeError, KeyError) as e:
+        raise ModelDirError(f"the checkpoint does not fit this model ({e})") from e
 
 
 def train_fast(X: np.ndarray, Y: np.ndarray, *, n_a: int = 64,
@@ -245,6 +262,9 @@ def train_fast(X: np.ndarray, Y: np.ndarray, *, n_a: int = 64,
             loss_sum += float(loss) * len(index)
             hits += float(batch_hits)
         report.on_epoch_end(epoch, {"loss": loss_sum / m, "accuracy": hits / (m * Tx)})
+        if not math.isfinite(loss_sum):
+            report.on_train_end()
+            _check_finite(report.history["loss"])      # stop now: later epochs cannot recover
         if on_epoch_end is not None:
             from jazzsolo.checkpoint import TrainingState
 
@@ -253,8 +273,7 @@ def train_fast(X: np.ndarray, Y: np.ndarray, *, n_a: int = 64,
                 [np.asarray(v) for v in optimizer.variables], rng.bit_generator.state,
                 {k: list(v) for k, v in report.history.items()}))
     report.on_train_end()
-    if not all(math.isfinite(v) for v in report.history["loss"]):
-        raise FloatingPointError("training diverged: the loss is not finite")
+    _check_finite(report.history["loss"])
     _, LSTM_cell, densor = shared_layers_from(model)
     return model, LSTM_cell, densor, report.history
 

@@ -15,7 +15,7 @@ import numpy as np
 from music21 import chord
 
 from jazzsolo.config import ModelConfig, TrainConfig, config_from_dict
-from jazzsolo.errors import ConfigError, GrammarError, ModelDirError
+from jazzsolo.errors import ConfigError, GrammarError, ModelDirError, OutputExistsError
 from jazzsolo.grammar import chord_from_midi, parse_value
 from jazzsolo.inference_code import LSTMWeights
 from jazzsolo.midi import write_atomic
@@ -97,7 +97,7 @@ def save_model_dir(directory: str | os.PathLike, model: TrainedModel, *,
     if not overwrite:
         for name in files:
             if (directory / name).exists():
-                raise ModelDirError(f"{directory}: holds a model already; pass --overwrite to replace it")
+                raise OutputExistsError(f"{directory}: holds a model already")
     for name, data in files.items():
         write_atomic(directory / name, data, overwrite=True)
     return directory
@@ -116,8 +116,7 @@ def load_model_dir(directory: str | os.PathLike) -> TrainedModel:
     """Read a model directory written by `save_model_dir`, checking that its parts agree."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise ModelDirError(f"{directory}: no such model directory; train one with "
-                            f"'jazzsolo train --output_dir {directory}'")
+        raise ModelDirError(f"{directory}: no such model directory")
     settings = _read_json(directory / CONFIG_FILE)
     if not isinstance(settings, dict):
         raise ModelDirError(f"{directory / CONFIG_FILE}: not a JSON object of settings")

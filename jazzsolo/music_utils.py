@@ -60,7 +60,7 @@ class CopyGuard:
 
     def __init__(self, corpus_indices: Sequence[int], max_copy: int):
         if max_copy < 1:
-            raise ConfigError(f"--max_copy must be at least 1, got {max_copy}")
+            raise ConfigError(f"the copy limit must be at least 1 value, got {max_copy}")
         self.max_copy = max_copy
         self.next_of: dict[tuple[int, ...], set[int]] = {}
         for i in range(len(corpus_indices) - max_copy):
@@ -175,6 +175,9 @@ def nearest_value(value: Value, vocabulary: list[tuple[int, Value]]) -> int:
     return min(vocabulary, key=distance)[0]
 
 
+MAX_PRIMER_SHARE = 0.5                # a primer may open the solo, never be most of it
+
+
 def read_primer(path: str | os.PathLike, chords: Sequence[Sequence[chord.Chord]], *,
                 measure_ql: float = 4.0) -> Primer:
     """Read a phrase from a MIDI file's melody and encode it over the solo's first chords."""
@@ -190,7 +193,12 @@ def read_primer(path: str | os.PathLike, chords: Sequence[Sequence[chord.Chord]]
     melody = choose_melody_part(infos) if any(i.n_notes >= 16 for i in pitched) else \
         min(pitched, key=lambda i: (i.polyphony, -i.mean_pitch)).index
     notes = melody_line(score.parts[melody])
-    n_measures = min(int(float(notes[-1].offset) // measure_ql) + 1, len(chords))
+    n_measures = int(float(notes[-1].offset) // measure_ql) + 1
+    allowed = int(len(chords) * MAX_PRIMER_SHARE)
+    if n_measures > allowed:
+        raise ConfigError(f"{path}: the primer lasts {n_measures} measures, more than half of "
+                          f"the {len(chords)}-measure solo (at most {allowed}): the solo would be "
+                          f"the primer played back; give a shorter primer or more measures")
     primer = Primer([], [])
     for number in range(n_measures):
         in_measure = notes_in_measure(notes, number, measure_ql)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from music21 import chord, note, stream
 
-from jazzsolo.errors import MidiContentError
+from jazzsolo.errors import MidiContentError, NoChordsError
 from jazzsolo.grammar import chord_from_midi
 
 MIN_MELODY_NOTES = 16                  # fewer notes than this cannot carry a tune
@@ -87,10 +87,29 @@ def choose_melody_part(infos: list[PartInfo]) -> int:
     if not candidates:
         raise MidiContentError(f"no part with at least {MIN_MELODY_NOTES} pitched notes to use "
                                f"as the melody (drums are not a melody)")
-    melodic = [p for p in candidates if p.mean_pitch >= MELODY_MIN_MEAN_PITCH and p.polyphony <= 0.5]
+    melodic = [p for p in candidates if _is_melodic(p)]
     if melodic:
         return max(melodic, key=lambda p: (p.n_notes * (1 - p.polyphony), -p.index)).index
     return min(candidates, key=lambda p: (p.polyphony, -p.n_notes)).index
+
+
+def chord_part_indices(infos: list[PartInfo], path) -> list[int]:
+    """The parts of a file given for its chords: all pitched parts but a melody, if one stands
+    out (a file of chords alone has none); a file holding only a melody has no chords."""
+    pitched = [i.index for i in infos if not i.is_drum and i.n_notes]
+    if not pitched:
+        raise NoChordsError(f"{path}: no pitched notes to read chords from")
+    melodic = [i for i in pitched if _is_melodic(infos[i])]
+    if len(pitched) == 1 and melodic:
+        raise NoChordsError(f"{path}: its only part is a single melody line, not chords")
+    melody = choose_melody_part(infos) if melodic and len(pitched) > 1 else None
+    return [i for i in pitched if i != melody]
+
+
+def _is_melodic(info: PartInfo) -> bool:
+    """A part that could carry the tune: enough notes, melody register, mostly one at a time."""
+    return (info.n_notes >= MIN_MELODY_NOTES and info.mean_pitch >= MELODY_MIN_MEAN_PITCH
+            and info.polyphony <= 0.5)
 
 
 def accompaniment_indices(infos: list[PartInfo], melody: int) -> list[int]:
@@ -108,6 +127,12 @@ def chords_per_window(parts: list[stream.Part], *, length_ql: float,
     previous chord.
     """
     spans = [s for part in parts for s in _pitches_and_spans(part)]
+    return chords_from_spans(spans, length_ql=length_ql, window_ql=window_ql)
+
+
+def chords_from_spans(spans: list[tuple[float, float, list[int]]], *, length_ql: float,
+                      window_ql: float = CHORD_WINDOW_BEATS) -> list[tuple[float, chord.Chord]]:
+    """`chords_per_window` over (onset, end, MIDI pitches) spans in quarter lengths."""
     n_windows = int(-(-length_ql // window_ql))
     chords: list[tuple[float, chord.Chord]] = []
     previous = None

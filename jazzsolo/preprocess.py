@@ -8,7 +8,7 @@ from pathlib import Path
 from music21 import chord, converter, note, stream
 
 from jazzsolo.config import TunePreset, get_tune_preset
-from jazzsolo.errors import ConfigError, InputFileError, MidiContentError
+from jazzsolo.errors import ConfigError, InputFileError, MidiContentError, TuneNotFoundError
 from jazzsolo.grammar import parse_melody
 from jazzsolo.midi_import import read_solo_window
 
@@ -26,9 +26,9 @@ def find_training_midi(path: str | os.PathLike | None = None) -> Path:
     for candidate in DEFAULT_MIDI_PATHS:
         if candidate.is_file():
             return candidate
-    raise InputFileError(
-        "training MIDI not found: pass --midi PATH, set $JAZZSOLO_MIDI, or put "
-        "original_metheny.mid in data/ (see README, 'The training tune')")
+    looked = ", ".join(str(p) for p in DEFAULT_MIDI_PATHS)
+    raise TuneNotFoundError(f"training tune not found: no path given, ${MIDI_ENV_VAR} unset, and "
+                            f"none of {looked} exists (see README, 'The training tune')")
 
 
 def check_midi_file(path: Path) -> Path:
@@ -63,11 +63,59 @@ class MusicalData:
 
 
 def parse_midi_file(path: Path) -> stream.Score:
-    """Parse a MIDI file with music21 without its post-quantisation (see PORTING-NOTES)."""
+    """Parse a MIDI file with music21 without its post-quantisation (see PORTING-NOTES).
+
+    A track that plays on several channels (every part of a type-0 file is in one track) is
+    split into one track per channel first: music21 would read it as one part.
+    """
     try:
-        return converter.parse(str(path), format="midi", quantizePost=False)
-    except Exception as e:  # music21 raises many unrelated types on corrupt files
+        split = split_channels(path)
+        if split is None:
+            return converter.parse(str(path), format="midi", quantizePost=False)
+        from music21 import midi as m21midi
+
+        midi_file = m21midi.MidiFile()
+        midi_file.readstr(split)
+        return m21midi.translate.midiFileToStream(midi_file, quantizePost=False)
+    except Exception as e:  # mido and music21 raise many unrelated types on corrupt files
         raise InputFileError(f"{path}: not a readable MIDI file ({type(e).__name__}: {e})") from e
+
+
+def split_channels(path: Path) -> bytes | None:
+    """The MIDI file rewritten with one track per channel, or None if no track mixes channels.
+
+    Meta messages (tempo, metre, key) go to a first track of their own; times stay in ticks.
+    """
+    import io
+
+    import mido
+
+    source = mido.MidiFile(str(path))
+    mixed = [t for t in source.tracks
+             if len({m.channel for m in t if hasattr(m, "channel")}) > 1]
+    if not mixed:
+        return None
+    split = mido.MidiFile(type=1, ticks_per_beat=source.ticks_per_beat)
+    for track in source.tracks:
+        now, by_channel, meta = 0, {}, []
+        for message in track:
+            now += message.time
+            key = getattr(message, "channel", None)
+            by_channel.setdefault(key, []).append((now, message)) if key is not None \
+                else meta.append((now, message))
+        for key in [None] + sorted(by_channel):
+            events = meta if key is None else by_channel[key]
+            if key is None and not events:
+                continue
+            out, last = mido.MidiTrack(), 0
+            for when, message in events:
+                if message.type != "end_of_track":
+                    out.append(message.copy(time=when - last))
+                    last = when
+            split.tracks.append(out)
+    buffer = io.BytesIO()
+    split.save(file=buffer)
+    return buffer.getvalue()
 
 
 def _window(part: stream.Part, preset: TunePreset, margin_ql: float) -> stream.Part:
@@ -198,6 +246,39 @@ def notes_in_measure(notes: list[note.Note], number: int, measure_ql: float) -> 
                                start)
 
 
+MIN_REST_QL = 0.25                     # a shorter gap between notes is articulation, not a rest
+
+
+def with_rests(measure_notes: list[note.Note], measure_ql: float) -> list[note.GeneralNote]:
+    """A measure's notes with its silences as rests, so the values keep the phrasing.
+
+    A gap of at least MIN_REST_QL (a sixteenth) before, between or after the notes becomes a
+    rest; a shorter one lengthens the note before it; a note that overlaps the next is cut at
+    its onset.  A measure without notes is one whole-measure rest.
+    """
+    timed, position = [], 0.0
+    ordered = sorted(measure_notes, key=lambda n: float(n.offset))
+    for i, n in enumerate(ordered):
+        onset = float(n.offset)
+        if onset - position >= MIN_REST_QL - 1e-9:
+            timed.append(_rest(position, onset - position))
+        end = float(ordered[i + 1].offset) if i + 1 < len(ordered) else measure_ql
+        length = float(n.quarterLength)
+        if i + 1 < len(ordered) and (onset + length > end or end - onset - length < MIN_REST_QL):
+            n.quarterLength = max(end - onset, 1 / 12)      # overlap cut, short gap closed
+        timed.append(n)
+        position = max(position, onset + float(n.quarterLength))
+    if measure_ql - position >= MIN_REST_QL - 1e-9:
+        timed.append(_rest(position, measure_ql - position))
+    return timed
+
+
+def _rest(offset_ql: float, duration_ql: float) -> note.Rest:
+    rest = note.Rest(quarterLength=duration_ql)
+    rest.offset = offset_ql
+    return rest
+
+
 def get_musical_data_auto(path: str | os.PathLike, *, melody_part: int | None = None,
                           chord_parts: list[int] | None = None) -> MusicalData:
     """Read any tune with a melody and an accompaniment: the whole piece, no preset needed.
@@ -231,10 +312,12 @@ def get_musical_data_auto(path: str | os.PathLike, *, melody_part: int | None = 
     chord_measures = group_chords_by_measure(chords_per_window(parts, length_ql=length, window_ql=window),
                                              measure_ql, n_measures)
     measures, chords, grammars = [], [], []
-    for number in range(n_measures):
-        measure_notes = notes_in_measure(notes, number, measure_ql)
-        if not measure_notes or not chord_measures[number]:
+    first = int(float(notes[0].offset) // measure_ql) if notes else n_measures
+    last = int(float(notes[-1].offset) // measure_ql) if notes else -1
+    for number in range(first, min(last, n_measures - 1) + 1):
+        if not chord_measures[number]:
             continue
+        measure_notes = with_rests(notes_in_measure(notes, number, measure_ql), measure_ql)
         measures.append(measure_notes)
         chords.append(chord_measures[number])
         grammars.append(parse_melody(measure_notes, chord_measures[number]))

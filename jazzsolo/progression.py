@@ -5,7 +5,7 @@ import re
 
 from music21 import chord, harmony
 
-from jazzsolo.errors import ConfigError
+from jazzsolo.errors import ConfigError, NoChordsError
 from jazzsolo.grammar import chord_from_midi
 
 # Built-in progressions, bars separated by "|", for people who do not read chord symbols.
@@ -57,7 +57,10 @@ def parse_progression(text: str, *, measure_ql: float = 4.0,
     """
     if not text.strip():
         raise ConfigError("the chord progression is empty")
-    if beats_per_chord is not None and "|" not in text:
+    if beats_per_chord is not None:
+        if "|" in text:
+            raise ConfigError("a chord length in beats cannot apply to chords written in bars "
+                              "('|'): the bars already say how long each chord lasts")
         return _fixed_length_chords(text.split(), measure_ql, beats_per_chord)
     measures = []
     for bar in text.split("|"):
@@ -80,7 +83,7 @@ def _fixed_length_chords(symbols: list[str], measure_ql: float,
                          beats_per_chord: float) -> list[list[chord.Chord]]:
     """Chords of equal length laid into measures; a chord crossing a barline is split."""
     if beats_per_chord <= 0:
-        raise ConfigError(f"--beats_per_chord must be positive, got {beats_per_chord}")
+        raise ConfigError(f"beats per chord must be positive, got {beats_per_chord}")
     measures: list[list[chord.Chord]] = []
     position = 0.0
     for symbol in symbols:
@@ -107,7 +110,7 @@ def get_progression(name: str) -> str:
 def repeat_choruses(measures: list[list[chord.Chord]], choruses: int) -> list[list[chord.Chord]]:
     """The progression played `choruses` times in a row."""
     if choruses < 1:
-        raise ConfigError(f"--choruses must be at least 1, got {choruses}")
+        raise ConfigError(f"the number of choruses must be at least 1, got {choruses}")
     return [[_placed(c, c.offset, c.quarterLength) for c in m] for _ in range(choruses) for m in measures]
 
 
@@ -118,9 +121,8 @@ def read_chords_file(path, *, measure_ql: float = 4.0) -> list[list[chord.Chord]
 
     from music21 import converter
 
-    from jazzsolo.errors import InputFileError, MidiContentError
-    from jazzsolo.parts import (accompaniment_indices, choose_melody_part, chords_per_window,
-                                describe_parts, group_chords_by_measure)
+    from jazzsolo.errors import InputFileError
+    from jazzsolo.parts import chord_part_indices, chords_per_window, describe_parts, group_chords_by_measure
     from jazzsolo.preprocess import check_midi_file, parse_midi_file
 
     path = Path(path)
@@ -129,14 +131,15 @@ def read_chords_file(path, *, measure_ql: float = 4.0) -> list[list[chord.Chord]
                              f"{path}: is a directory, expected a MIDI or MusicXML file")
     if path.read_bytes()[:4] == b"MThd":
         score = parse_midi_file(check_midi_file(path))
-        infos = describe_parts(score)
-        melody = choose_melody_part(infos)
-        accompaniment = [score.parts[i] for i in accompaniment_indices(infos, melody)]
-        if not accompaniment:
-            raise MidiContentError(f"{path}: no accompaniment part to take chords from")
+        accompaniment = [score.parts[i] for i in chord_part_indices(describe_parts(score), path)]
         length = max(float(p.highestTime) for p in accompaniment)
         timed = chords_per_window(accompaniment, length_ql=length)
-        return [m for m in group_chords_by_measure(timed, measure_ql, int(-(-length // measure_ql))) if m]
+        measures = [m for m in group_chords_by_measure(timed, measure_ql,
+                                                       int(-(-length // measure_ql))) if m]
+        if not measures:
+            raise NoChordsError(f"{path}: no chords: its parts never sound two pitch classes "
+                                f"together")
+        return measures
     try:
         score = converter.parse(str(path), format="musicxml")
     except Exception as e:

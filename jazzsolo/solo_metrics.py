@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -18,7 +18,7 @@ import mido
 import numpy as np
 from music21 import chord, note, pitch
 
-from jazzsolo.errors import InputFileError, MidiContentError
+from jazzsolo.errors import InputFileError, MidiContentError, NoChordsError
 from jazzsolo.grammar import chord_at, chord_from_midi, classify_note, format_value, parse_melody
 from jazzsolo.music_utils import Solo
 from jazzsolo.preprocess import check_midi_file
@@ -129,11 +129,13 @@ def take_from_solo(solo: Solo, name: str = "solo") -> SoloTake:
 
 @dataclass
 class MidiTracks:
-    """The notes of a MIDI file's solo track and of its chord track (if any), in quarter lengths."""
+    """The notes of a MIDI file's solo track, its chord track and other accompaniment, in
+    quarter lengths."""
 
     path: Path
     solo: list[PlayedNote]
     chords: list[PlayedNote]                    # empty when the file has no "Chords" track
+    accompaniment: list[PlayedNote] = field(default_factory=list)   # other pitched tracks
 
 
 def _snap(time_ql: float, *, at_least_one_step: bool = False) -> float:
@@ -146,10 +148,9 @@ def _snap(time_ql: float, *, at_least_one_step: bool = False) -> float:
     return max(steps, 1 if at_least_one_step else 0) / GRID_STEPS_PER_QL
 
 
-def _track_notes(track: mido.MidiTrack, ticks_per_beat: int) -> list[PlayedNote]:
-    """Every pitched note of a mido track, snapped to the grid; an unended note stops at the end.
-
-    Channel 10 (index 9) is General MIDI percussion and is left out.
+def _track_notes(track: mido.MidiTrack, ticks_per_beat: int) -> dict[int, list[PlayedNote]]:
+    """Every pitched note of a mido track by channel, snapped to the grid; an unended note
+    stops at the end.  Channel 10 (index 9) is General MIDI percussion and is left out.
     """
     now, sounding, spans = 0, {}, []
     for message in track:
@@ -161,29 +162,43 @@ def _track_notes(track: mido.MidiTrack, ticks_per_beat: int) -> list[PlayedNote]
         else:
             starts = sounding.get((message.channel, message.note))
             if starts:
-                spans.append((starts.pop(0), now, message.note))
-    spans += [(start, now, key[1]) for key, starts in sounding.items() for start in starts]
-    return [PlayedNote(_snap(start / ticks_per_beat),
-                       _snap((end - start) / ticks_per_beat, at_least_one_step=True), midi)
-            for start, end, midi in sorted(spans)]
+                spans.append((starts.pop(0), now, message.note, message.channel))
+    spans += [(start, now, key[1], key[0]) for key, starts in sounding.items() for start in starts]
+    by_channel: dict[int, list[PlayedNote]] = {}
+    for start, end, midi, channel in sorted(spans):
+        by_channel.setdefault(channel, []).append(PlayedNote(
+            _snap(start / ticks_per_beat), _snap((end - start) / ticks_per_beat,
+                                                 at_least_one_step=True), midi))
+    return by_channel
 
 
 def read_midi_tracks(path: str | os.PathLike) -> MidiTracks:
-    """Read the track named "Solo" (else the first track with notes) and the one named "Chords"."""
+    """Read the track named "Solo" (else the first track with notes), the one named "Chords",
+    and every other pitched track as accompaniment.
+
+    A track that plays on several channels (a type-0 file holds every part in one track) is
+    split by channel first, so its parts are told apart.
+    """
     path = check_midi_file(Path(path))
     try:
         midi_file = mido.MidiFile(str(path))
     except Exception as e:  # mido raises several types on corrupt files
         raise InputFileError(f"{path}: not a readable MIDI file ({type(e).__name__}: {e})") from e
-    tracks = {i: _track_notes(t, midi_file.ticks_per_beat) for i, t in enumerate(midi_file.tracks)}
-    names = [t.name for t in midi_file.tracks]
-    chord_index = names.index("Chords") if "Chords" in names else None
-    candidates = [i for i in tracks if tracks[i] and i != chord_index]
-    solo_index = names.index("Solo") if "Solo" in names else (candidates[0] if candidates else None)
-    if solo_index is None or not tracks[solo_index]:
+    names, parts = [], []
+    for track in midi_file.tracks:
+        for channel, notes in sorted(_track_notes(track, midi_file.ticks_per_beat).items()):
+            names.append(track.name)
+            parts.append(notes)
+    chord_parts = [i for i, name in enumerate(names) if name == "Chords"]
+    solo_parts = [i for i, name in enumerate(names) if name == "Solo"] or \
+        [i for i in range(len(parts)) if i not in chord_parts][:1]
+    if not solo_parts:
         raise MidiContentError(f"{path}: holds no solo notes")
-    chords = tracks[chord_index] if chord_index is not None else []
-    return MidiTracks(path, tracks[solo_index], chords)
+    others = [i for i in range(len(parts)) if i not in solo_parts + chord_parts]
+    def merged(indices):
+        return sorted((n for i in indices for n in parts[i]),
+                      key=lambda n: (n.offset_ql, n.midi, n.duration_ql))
+    return MidiTracks(path, merged(solo_parts), merged(chord_parts), merged(others))
 
 
 def chord_measures(chord_notes: Sequence[PlayedNote], n_measures: int, *,
@@ -212,15 +227,45 @@ def chord_measures(chord_notes: Sequence[PlayedNote], n_measures: int, *,
 
 def take_from_midi(tracks: MidiTracks, *, chords: Sequence[Sequence[chord.Chord]] | None = None,
                    measure_ql: float = 4.0) -> SoloTake:
-    """A take from a MIDI file's tracks: its own chord track, else `chords` (e.g. the tune's)."""
-    if tracks.chords:
+    """A take from a MIDI file's tracks over `chords` if given, else the file's own harmony: its
+    "Chords" track, else its other pitched tracks read one chord per half bar (as training
+    reads an accompaniment).  A file with neither, and no chords given, is refused."""
+    if chords:
+        pass
+    elif tracks.chords:
         ends = [n.offset_ql + n.duration_ql for n in tracks.solo + tracks.chords]
         n_measures = max(1, math.ceil(max(ends) / measure_ql - _EPS_QL))
         chords = chord_measures(tracks.chords, n_measures, measure_ql=measure_ql)
-    elif not chords:
-        raise MidiContentError(f"{tracks.path}: has no 'Chords' track and no chords were given "
-                               "to measure it against")
+    elif tracks.accompaniment:
+        chords = _accompaniment_chords(tracks, measure_ql)
+    if not chords:
+        raise NoChordsError(f"{tracks.path}: no chords to measure the solo against (no "
+                               f"'Chords' track and no accompaniment)")
     return take_from_notes(tracks.path.name, tracks.solo, chords, measure_ql=measure_ql)
+
+
+def _accompaniment_chords(tracks: MidiTracks, measure_ql: float) -> list[list[chord.Chord]]:
+    """Chord measures read off accompaniment notes, one chord per half bar of 4/4."""
+    from jazzsolo.parts import CHORD_WINDOW_BEATS, chords_from_spans, group_chords_by_measure
+
+    spans = [(n.offset_ql, n.offset_ql + n.duration_ql, [n.midi]) for n in tracks.accompaniment]
+    ends = [n.offset_ql + n.duration_ql for n in tracks.solo + tracks.accompaniment]
+    n_measures = max(1, math.ceil(max(ends) / measure_ql - _EPS_QL))
+    window = CHORD_WINDOW_BEATS if measure_ql == 4.0 else measure_ql
+    timed = chords_from_spans(spans, length_ql=n_measures * measure_ql, window_ql=window)
+    measures = group_chords_by_measure(timed, measure_ql, n_measures)
+    if not any(measures):
+        return []
+    first = next(m for m in measures if m)                  # before the band comes in
+    filled, previous = [], first[:1]
+    for measure in measures:
+        if measure and measure[0].offset > _EPS_QL:
+            measure = [make_chord([p.midi for p in previous[-1].pitches], 0.0,
+                                  float(measure[0].offset))] + measure
+        filled.append(measure or [make_chord([p.midi for p in previous[-1].pitches], 0.0,
+                                             measure_ql)])
+        previous = filled[-1]
+    return filled
 
 
 # --- Harmony ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import mido
@@ -14,10 +15,10 @@ from jazzsolo.preprocess import find_training_midi
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-# In CI, property tests draw the same examples every run, so a result never depends on luck.
-hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
-if os.environ.get("CI"):
-    hypothesis_settings.load_profile("ci")
+# Property tests draw the same examples every run, so a result never depends on luck, and no
+# example has a time limit, so a busy machine cannot fail one.
+hypothesis_settings.register_profile("jazzsolo", derandomize=True, deadline=None)
+hypothesis_settings.load_profile("jazzsolo")
 
 
 def _locate_tune() -> Path:
@@ -112,3 +113,11 @@ def write_tiny_midi(path: Path, notes: list[tuple[int, float, float]], *, qpm: f
             midi_file.tracks.append(note_track(events, channel))
     midi_file.save(str(path))
     return path
+
+
+_TENSORFLOW_START_UP = re.compile(r"^(WARNING: All log messages before absl|[IWE]\d{4} \d\d:\d\d|To enable the following instructions)")
+
+
+def message_lines(stderr: str) -> list[str]:
+    """The lines a command printed on stderr, less TensorFlow's start-up log (see README)."""
+    return [line for line in stderr.splitlines() if not _TENSORFLOW_START_UP.match(line)]

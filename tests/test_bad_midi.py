@@ -2,7 +2,6 @@
 import os
 import subprocess
 import sys
-import time
 
 import mido
 import numpy as np
@@ -107,13 +106,14 @@ def test_a_file_beyond_the_size_limit_is_refused(tmp_path):
         get_musical_data_auto(path)
 
 
+FUZZ_CASES = 150
+
+
 def test_fuzzed_midi_files_only_raise_the_package_error(tmp_path):
-    """A seeded, time-bounded fuzz loop over mutated and random MIDI files."""
+    """A seeded fuzz loop over a fixed number of mutated and random MIDI files."""
     rng = np.random.default_rng(1234)
     seed_bytes = good_tune(tmp_path / "seed.mid").read_bytes()
-    deadline = time.monotonic() + 40
-    tried = 0
-    while tried < 300 and time.monotonic() < deadline:
+    for tried in range(FUZZ_CASES):
         data = bytearray(seed_bytes)
         kind = tried % 3
         if kind == 0:
@@ -130,5 +130,3 @@ def test_fuzzed_midi_files_only_raise_the_package_error(tmp_path):
                 read(path)
             except JazzsoloError:
                 pass
-        tried += 1
-    assert tried >= 50

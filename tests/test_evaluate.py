@@ -11,7 +11,8 @@ import pytest
 from jazzsolo import baselines as bl
 from jazzsolo import evaluate as ev
 from jazzsolo import solo_metrics as sm
-from jazzsolo.errors import ConfigError, InputFileError, JazzsoloError, MidiContentError
+from jazzsolo.errors import (ConfigError, InputFileError, JazzsoloError, MidiContentError,
+                             NoChordsError)
 
 from conftest import note_track
 
@@ -184,7 +185,7 @@ def test_a_pretty_midi_file_with_solo_and_chords_instruments_is_read(tmp_path):
 def test_a_solo_without_chords_needs_chords_from_elsewhere(tmp_path):
     path = write_solo(tmp_path / "bare.mid", line([64, 67]), names=("Solo", None))
     tracks = sm.read_midi_tracks(path)
-    with pytest.raises(MidiContentError, match="no 'Chords' track"):
+    with pytest.raises(NoChordsError, match="no 'Chords' track and no accompaniment"):
         sm.take_from_midi(tracks)
     take = sm.take_from_midi(tracks, chords=[[sm.make_chord(C_TRIAD, 0.0, 4.0)]])
     assert sm.note_classes(take) == ["C", "C"]
@@ -285,17 +286,22 @@ def test_evaluate_command_prints_the_table_and_json(heldout_lstm, reference, tmp
     values = sorted(split.values_indices, key=split.values_indices.get)
     save_model_dir(tmp_path / "model", TrainedModel(weights, values, reference.take.chords,
                                                     {"measure_ql": 4.0}))
-    solo = write_solo(tmp_path / "mine.mid", line([72, 76, 79, 76] * 2), names=("Solo", None))
-    argv = ["evaluate", str(solo), "--reference", str(reference.path), "--model",
+    solo = write_solo(tmp_path / "mine.mid", line([72, 76, 79, 76] * 2),
+                      [(CMAJ7, 0, 4), (CMAJ7, 4, 4)])
+    other = write_solo(tmp_path / "yours.mid", line([74, 77, 81, 77] * 2),
+                       [([62, 65, 69, 72], 0, 8)], names=("Solo", "Piano"))
+    argv = ["evaluate", str(solo), str(other), "--reference", str(reference.path), "--model",
             str(tmp_path / "model"), "--n_solos", "2"]
     args = evaluate_parser().parse_args(argv + ["--json"])
     report = json.loads(args.run(args))
     text = ev.format_report(report)
-    for name in ("training solo", "mine.mid", "LSTM", "uniform", "unigram", "bigram", "trigram"):
+    for name in ("training solo", "mine.mid", "yours.mid", "LSTM", "uniform", "unigram",
+                 "bigram", "trigram"):
         assert f"\n{name} " in text
+    assert [f["name"] for f in report["files"]] == ["mine.mid", "yours.mid"]
+    assert [f["harmony"]["note_share"]["C"] for f in report["files"]] == [1.0, 1.0]
     rows = {row["name"]: row for row in report["rows"]}
     assert rows["training solo"]["novelty"]["longest_copied_run"] == [193]
     assert rows["training solo"]["distance_to_training"]["pitch_class"]["overlap"] == \
         pytest.approx(1.0)
     assert rows["LSTM"]["n_solos"] == 2 and rows["unigram"]["heldout"]["perplexity"] > 1
-    assert report["files"][0]["name"] == "mine.mid"

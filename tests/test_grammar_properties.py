@@ -64,6 +64,8 @@ def test_the_parser_accepts_values_or_raises_the_package_error(text):
 def test_mutated_values_raise_only_the_package_error(text, position, character):
     mutated = text[:position] + character + text[position + 1:]
     try:
-        parse_value(mutated)
+        value = parse_value(mutated)
     except GrammarError:
-        pass
+        return
+    again = parse_value(format_value(value))               # what parses is a well-formed value
+    assert (again.note_class, again.window) == (value.note_class, value.window)

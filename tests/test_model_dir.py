@@ -5,7 +5,7 @@ import shutil
 import numpy as np
 import pytest
 
-from jazzsolo.errors import ModelDirError
+from jazzsolo.errors import ModelDirError, OutputExistsError
 from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir, save_model_dir
 
 
@@ -34,7 +34,7 @@ def test_round_trip_keeps_weights_vocabulary_and_chords(model_copy, tmp_path):
 def test_saving_never_replaces_a_model_unless_asked(model_copy):
     model = load_model_dir(model_copy)
     before = (model_copy / "weights.npz").read_bytes()
-    with pytest.raises(ModelDirError, match="--overwrite"):
+    with pytest.raises(OutputExistsError, match="holds a model already"):
         save_model_dir(model_copy, model)
     assert (model_copy / "weights.npz").read_bytes() == before
 

@@ -87,7 +87,8 @@ def test_a_primer_opens_the_solo_and_the_model_continues_it(trained, tmp_path):
     path = write_tiny_midi(tmp_path / "primer.mid", phrase)
     model = load_model_dir(trained["model_dir"])
     primer = read_primer(path, model.chords)
-    assert [str(v)[0] for v in primer.values[0]] and len(primer.values[0]) == 6
+    assert [v.duration_ql for v in primer.values[0]] == [d for _, _, d in phrase]
+    assert all(v.note_class in "CSAX" for v in primer.values[0])
     primed = generate_solo(model.weights, model.indices_values, model.chords, seed=4,
                            temperature=1.0, primer=primer)
     plain = generate_solo(model.weights, model.indices_values, model.chords, seed=4,

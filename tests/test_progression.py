@@ -2,7 +2,7 @@
 import pytest
 from music21 import harmony, meter, note, stream
 
-from jazzsolo.errors import ConfigError, MidiContentError
+from jazzsolo.errors import ConfigError, MidiContentError, NoChordsError
 from jazzsolo.progression import (PROGRESSIONS, get_progression, parse_chord_symbol,
                                   parse_progression, read_chords_file, repeat_choruses)
 
@@ -88,5 +88,5 @@ def test_chords_from_a_midi_accompaniment(tmp_path):
 
 def test_a_midi_without_accompaniment_has_no_chords(tmp_path):
     path = write_tiny_midi(tmp_path / "alone.mid", [(72, i * 0.5, 0.5) for i in range(32)])
-    with pytest.raises(MidiContentError, match="no accompaniment"):
+    with pytest.raises(NoChordsError, match="single melody line, not chords"):
         read_chords_file(path)
