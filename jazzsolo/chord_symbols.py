@@ -242,18 +242,6 @@ def describe_chords(texts: list[str], *, as_json: bool = False) -> str:
                      for row in rows)
 
 
-def add_chords_command(commands) -> None:
-    """Add ``jazzsolo chords SYMBOL... [--json]`` to an argparse subparsers object."""
-    chords = commands.add_parser("chords", help="Show the root, bass and notes of chord symbols.")
-    chords.add_argument("symbols", nargs="+", metavar="SYMBOL",
-                        help="Chord symbols such as C-7 Bbmaj7 F#7b9 D79b G7/B N.C.; quote "
-                             "symbols that hold spaces or parentheses.")
-    chords.add_argument("--json", action="store_true",
-                        help="Print a JSON list of {symbol, root, bass, pitch_classes} "
-                             "instead of a table.")
-    chords.set_defaults(run=lambda args: describe_chords(args.symbols, as_json=args.json))
-
-
 def _parse(text: str, *, music21: bool) -> ChordSymbol:
     """Split a symbol into root, quality and bass, and read the quality."""
     if not isinstance(text, str):

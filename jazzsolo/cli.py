@@ -9,9 +9,9 @@ from pathlib import Path
 from jazzsolo.config import check_range
 from jazzsolo.errors import ConfigError, JazzsoloError, OutputExistsError
 
-DEFAULT_MODEL_DIR = "output/model"
+from jazzsolo.generation import DEFAULT_MAX_COPY, DEFAULT_MODEL_DIR
+
 DEFAULT_OUTPUT_DIR = "output"
-DEFAULT_MAX_COPY = 8                   # values; a measure of the tune holds 6-19, median 11
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,16 +74,17 @@ def _train(args) -> str:
     from jazzsolo.checkpoint import has_state, load_run, load_state, save_run, save_state
     from jazzsolo.config import TrainConfig, config_from_dict
     from jazzsolo.errors import OutputExistsError, TrainingError
-    from jazzsolo.model_dir import WEIGHTS_FILE
+    from jazzsolo.model_dir import CONFIG_FILE, WEIGHTS_FILE
 
     if args.resume is not None:
         output_dir = Path(args.resume)
         run, X, Y = load_run(output_dir)
         resume = load_state(output_dir, "last")
         epochs = run["settings"]["train"]["epochs"]
-        if resume.epoch >= epochs:
+        if resume.epoch >= epochs and (output_dir / CONFIG_FILE).exists():
             raise TrainingError(f"{output_dir}: the run finished all {epochs} epochs already; "
                                 f"nothing to resume")
+        # (all epochs done but the model never saved: resuming saves it from the checkpoint)
     else:
         output_dir = Path(args.output_dir)
         if (output_dir / WEIGHTS_FILE).exists() and not args.overwrite:
@@ -127,86 +128,23 @@ def _train(args) -> str:
     trained = TrainedModel(LSTMWeights.from_layers(LSTM_cell, densor), run["values"],
                            chords_from_json(run["chords"]), settings, history,
                            run.get("corpus", []))
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / CONFIG_FILE).unlink(missing_ok=True)   # the model is complete again only
+    save_keras_model(output_dir, LSTM_cell, densor)      # when save_model_dir writes it last
     save_model_dir(output_dir, trained, overwrite=True)
-    save_keras_model(output_dir, LSTM_cell, densor)
     loss, accuracy = history["loss"], history["accuracy"]
     resumed = f"resumed at epoch {resume.epoch}, " if resume is not None else ""
     return (f"Trained {train_config.epochs} epochs ({resumed}loss {loss[0]:.2f} → {loss[-1]:.2f}, "
             f"accuracy {accuracy[-1]:.3f}); model saved to {output_dir}/")
 
 
-def _backing(args, trained) -> tuple[list, str]:
-    """The chord measures to play over and the accompaniment style they call for."""
-    from jazzsolo.progression import (get_progression, parse_progression, read_chords_file,
-                                      repeat_choruses)
-
-    sources = [name for name in ("backing_chords", "progression", "chords_from")
-               if getattr(args, name) is not None]
-    if len(sources) > 1:
-        raise ConfigError("give only one of --backing_chords, --progression and --chords_from")
-    if args.beats_per_chord is not None and args.backing_chords is None:
-        raise ConfigError("--beats_per_chord sets the length of --backing_chords written without "
-                          "bars; it cannot change a built-in progression or a chart")
-    measure_ql = float(trained.settings.get("measure_ql", 4.0))
-    if args.backing_chords is not None:
-        chords = parse_progression(args.backing_chords, measure_ql=measure_ql,
-                                   beats_per_chord=args.beats_per_chord)
-    elif args.progression is not None:
-        chords = parse_progression(get_progression(args.progression), measure_ql=measure_ql)
-    elif args.chords_from is not None:
-        chords = read_chords_file(args.chords_from, measure_ql=measure_ql)
-    else:
-        chords = trained.chords
-    style = "block" if not sources else "comp"
-    return repeat_choruses(chords, args.choruses), style if args.render_chords else "none"
-
-
 def _generate(args) -> str:
-    import numpy as np
+    from dataclasses import fields
 
-    from jazzsolo.midi import gm_program
-    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
-    from jazzsolo.music_utils import copy_guard_for, generate_solo, read_primer, write_solo_midi
+    from jazzsolo.generation import GenerateSettings, generate_files
 
-    check_range("temperature", args.temperature, 0.0, 100.0)
-    check_range("seed", args.seed, 0, 2**32 - 1)
-    check_range("qpm", args.qpm, 20.0, 400.0)
-    check_range("top_k", args.top_k, 1)
-    check_range("num_outputs", args.num_outputs, 1, 1000)
-    check_range("choruses", args.choruses, 1, 100)
-    check_range("beats_per_chord", args.beats_per_chord, 0.25, 64)
-    check_range("max_copy", args.max_copy, 0, 10_000)
-    solo_program = gm_program(args.solo_instrument)
-    model_dir = args.model
-    if model_dir is None:
-        model_dir = DEFAULT_MODEL_DIR if Path(DEFAULT_MODEL_DIR).is_dir() else PRETRAINED_MODEL_DIR
-    trained = load_model_dir(model_dir)
-    chords, accompaniment = _backing(args, trained)
-    first_seed = args.seed if args.seed is not None else int(np.random.default_rng().integers(2**31))
-    seeds = [first_seed + i for i in range(args.num_outputs)]
-    outputs = [Path(args.output_dir) / f"solo_seed{seed}.mid" for seed in seeds]
-    taken = [str(p) for p in outputs if p.exists()]
-    if taken and not args.overwrite:
-        raise OutputExistsError(f"{taken[0]}: exists already; pass --overwrite to replace it")
-    measure_ql = float(trained.settings.get("measure_ql", 4.0))
-    copy_guard = copy_guard_for(trained, args.max_copy)
-    primer = read_primer(args.primer_midi, chords, measure_ql=measure_ql) if args.primer_midi else None
-    n_notes = 0
-    for seed, output in zip(seeds, outputs):
-        solo = generate_solo(trained.weights, trained.indices_values, chords,
-                             temperature=args.temperature, seed=seed, top_k=args.top_k,
-                             measure_ql=measure_ql, primer=primer, copy_guard=copy_guard)
-        write_solo_midi(solo, output, qpm=args.qpm, accompaniment=accompaniment,
-                        solo_program=solo_program, overwrite=args.overwrite)
-        n_notes += len(solo.timed_notes())
-        if args.wav:
-            from jazzsolo.midi import render_wav
-
-            render_wav(output, output.with_suffix(".wav"), solo_instrument=args.solo_instrument,
-                       overwrite=args.overwrite)
-    where = outputs[0] if len(outputs) == 1 else f"{len(outputs)} files in {args.output_dir}/"
-    wav = " (+ WAV)" if args.wav else ""
-    return (f"Wrote {n_notes} solo notes over {len(chords)} measures{wav} to {where}")
+    return generate_files(GenerateSettings(**{f.name: getattr(args, f.name)
+                                              for f in fields(GenerateSettings)}))
 
 
 def _inspect(args) -> str:
@@ -248,6 +186,17 @@ def _info(args) -> str:
     print(f"chords:      {len(model.chords)} measures of {settings.get('measure_ql', 4.0):g} beats")
     files = sorted(p.name for p in directory.iterdir() if p.is_file())
     return f"files:       {', '.join(files)}"
+
+
+def _chords(args) -> str:
+    from jazzsolo.chord_symbols import describe_chords
+    from jazzsolo.ireal import list_ireal_tunes
+
+    if args.list is not None:
+        return "\n".join(list_ireal_tunes(args.list))
+    if not args.symbols:
+        raise ConfigError("give chord symbols to read, or --list FILE")
+    return describe_chords(args.symbols, as_json=args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -305,8 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
                                "higher is more adventurous (default: 0.5).")
     generate.add_argument("--seed", type=int, help="Seed for sampling; the same seed gives the "
                                                    "same solo (default: random, printed).")
-    generate.add_argument("--qpm", type=float, default=130.0,
-                          help="Tempo in quarter notes per minute (default: 130).")
+    generate.add_argument("--qpm", type=float,
+                          help="Tempo in quarter notes per minute (default: the chart's, when "
+                               "--chords_from gives one, else 130).")
     generate.add_argument("--top_k", type=int, help="Sample only among the k likeliest values.")
     generate.add_argument("--max_copy", type=int, default=DEFAULT_MAX_COPY,
                           help="Never copy more than this many consecutive values of the "
@@ -321,7 +271,15 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--progression", help="A built-in progression: blues, minor-blues, "
                                                  "ii-v-i or rhythm-changes.")
     generate.add_argument("--chords_from", help="Take the chords from a MusicXML lead sheet "
-                                                "(<harmony> symbols) or a MIDI file's accompaniment.")
+                                                "(<harmony> symbols, repeats played out), an "
+                                                "iReal Pro link or playlist (irealb://...), or a "
+                                                "MIDI file's accompaniment.")
+    generate.add_argument("--tune", help="With --chords_from an iReal Pro playlist: the title of "
+                                         "the tune to play (default: the first; see 'jazzsolo "
+                                         "chords --list FILE').")
+    generate.add_argument("--time_signature", help="Metre of --backing_chords or --progression, "
+                                                   "e.g. 3/4, 6/8, 5/4 (default: the model's, "
+                                                   "4/4 for the shipped model).")
     generate.add_argument("--choruses", type=int, default=1,
                           help="How many times to play the progression (default: 1).")
     generate.add_argument("--solo_instrument", default="Electric Guitar (jazz)",
@@ -333,10 +291,25 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "continues it.")
     generate.add_argument("--wav", action="store_true",
                           help="Also render each MIDI to a WAV file beside it (FluidSynth).")
+    generate.add_argument("--musicxml", action="store_true",
+                          help="Also write each solo as a MusicXML lead sheet beside it (notes, "
+                               "chord symbols, key, metre, tempo), for MuseScore and friends.")
     generate.add_argument("--output_dir", default=DEFAULT_OUTPUT_DIR,
                           help=f"Directory for the MIDI file (default: {DEFAULT_OUTPUT_DIR}).")
     generate.add_argument("--overwrite", action="store_true", help="Replace an existing file.")
     generate.set_defaults(run=_generate)
+
+    chords = commands.add_parser("chords", help="Show how chord symbols are read: root, bass, "
+                                                 "notes and quality; or list an iReal playlist.")
+    chords.add_argument("symbols", nargs="*", metavar="SYMBOL",
+                        help="Chord symbols such as C-7 Bbmaj7 F#7b9 D79b G7/B N.C.; quote "
+                             "symbols that hold spaces or parentheses.")
+    chords.add_argument("--json", action="store_true",
+                        help="Print a JSON list of {symbol, root, bass, pitch_classes} "
+                             "(pitch classes 0-11, C = 0) instead of a table.")
+    chords.add_argument("--list", metavar="FILE",
+                        help="List the tunes of an iReal Pro link or playlist file, one a line.")
+    chords.set_defaults(run=_chords)
 
     from jazzsolo.evaluate import add_evaluate_command
 

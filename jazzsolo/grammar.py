@@ -9,6 +9,10 @@ Morrison's jazz grammars as the course uses them::
     └ note class: C chord tone, S scale tone, A approach tone, X other, R rest
 
 The first note of a measure carries no window (``C,0.500``).
+
+Chords made from a chord symbol (`SymbolChord`, via `chord_from_symbol`) are classified from
+their root and pitch classes, so a progression moved to another key keeps every class; chords
+read from MIDI (`chord_from_midi`) keep the course's comparison of note names.
 """
 from __future__ import annotations
 
@@ -20,9 +24,12 @@ from typing import Iterable, Sequence
 import numpy as np
 from music21 import chord, interval, note, pitch, scale, stream
 
+from jazzsolo.chord_symbols import ChordSymbol
 from jazzsolo.errors import GrammarError
 
 NOTE_CLASSES = ("C", "S", "A", "X", "R")      # chord, scale, approach, other, rest
+ROOT_LOW_MIDI = 48                              # C3: a symbol chord's root lies in C3-B3,
+                                                # its slash bass an octave lower (C2-B2)
 _VALUE_RE = re.compile(r"^([CSAXR]),(\d+(?:\.\d+)?)(?:,<([^<>,]+),([^<>,]+)>)?$")
 _EPS_QL = 1e-6                                  # offset comparisons in quarter lengths
 
@@ -99,6 +106,77 @@ def chord_from_midi(midis: Sequence[int], duration_ql: float = 1.0,
     return made
 
 
+class SymbolChord(chord.Chord):
+    """A music21 chord made from a chord symbol, which it carries as `.symbol`.
+
+    `.solo_symbol` is the chord the solo's notes are classified over: the symbol itself, or,
+    for N.C. (a chord with no pitches, silent in the accompaniment), the chord before it.
+    Both survive ``copy.deepcopy`` and music21's ``__deepcopy__``.
+    """
+
+    def __init__(self, notes=None, *, symbol: ChordSymbol | None = None,
+                 solo_symbol: ChordSymbol | None = None, **keywords):
+        super().__init__(notes, **keywords)
+        self.symbol = symbol
+        sounding = symbol is not None and not symbol.is_no_chord
+        self.solo_symbol = solo_symbol if solo_symbol is not None else symbol if sounding else None
+
+    def _reprInternal(self) -> str:
+        return self.symbol.symbol if self.symbol is not None else super()._reprInternal()
+
+
+def chord_from_symbol(symbol: ChordSymbol, duration_ql: float = 1.0,
+                      offset_ql: float = 0.0) -> SymbolChord:
+    """A chord spelled from its written root, stacked upward from the root in octave 3.
+
+    A slash bass lies in octave 2; root and bass are set on the chord, not guessed.  N.C.
+    gives a chord with no pitches.
+
+    >>> from jazzsolo.chord_symbols import parse_chord_symbol
+    >>> c = chord_from_symbol(parse_chord_symbol("Bb7/Ab"), 2.0)
+    >>> [p.nameWithOctave for p in c.pitches], c.root().name, c.bass().name, c.symbol.symbol
+    (['A-2', 'B-3', 'D4', 'F4', 'A-4'], 'B-', 'A-', 'Bb7/Ab')
+    """
+    if symbol.is_no_chord:
+        made = SymbolChord([], symbol=symbol, quarterLength=duration_ql)
+    else:
+        midis = [ROOT_LOW_MIDI + symbol.root_pc]
+        for pc in symbol.pitch_classes[1:]:
+            midis.append(midis[-1] + (pc - midis[-1]) % 12)
+        pitches = [_spelled(name, m) for name, m in zip(symbol.note_names(), midis)]
+        if symbol.bass != symbol.root:
+            pitches.insert(0, _spelled(symbol.bass, ROOT_LOW_MIDI - 12 + symbol.bass_pc))
+        made = SymbolChord(pitches, symbol=symbol, quarterLength=duration_ql)
+        made.root(made.pitches[1 if symbol.bass != symbol.root else 0])
+        made.bass(made.pitches[0])
+    made.offset = offset_ql
+    return made
+
+
+def link_no_chords(measures: Sequence[Sequence[chord.Chord]]) -> None:
+    """Classify the solo over each N.C. by the chord sounding before it (a leading N.C. by
+    the first chord that sounds); other chords are left alone."""
+    chords = [c for measure in measures for c in measure if isinstance(c, SymbolChord)]
+    sounding = [c.symbol for c in chords if c.symbol is not None and not c.symbol.is_no_chord]
+    previous = sounding[0] if sounding else None
+    for c in chords:
+        if c.symbol is not None and c.symbol.is_no_chord:
+            c.solo_symbol = previous
+        elif c.symbol is not None:
+            previous = c.symbol
+
+
+def _spelled(name: str, midi: int) -> pitch.Pitch:
+    """The pitch `midi` spelled as `name` ('Bb', 'F#', 'Cb' ...).
+
+    >>> _spelled("Cb", 59).nameWithOctave, _spelled("B#", 48).nameWithOctave
+    ('C-4', 'B#2')
+    """
+    made = pitch.Pitch(name[0] + name[1:].replace("b", "-"), octave=4)
+    made.octave += (midi - made.midi) // 12
+    return made
+
+
 @dataclass(frozen=True)
 class _ChordTones:
     """The note names that count as chord, scale and approach tones over one chord."""
@@ -136,11 +214,16 @@ def _tones_of(chord_obj: chord.Chord) -> _ChordTones:
 def classify_note(note_name: str, chord_obj: chord.Chord) -> str:
     """Return the class of a note name over a chord: 'C', 'S', 'A' or 'X'.
 
+    A chord made from a symbol is read by pitch class from its root; any other chord by the
+    course's note names.
+
     >>> classify_note("E", chord.Chord(["C4", "E4", "G4"]))
     'C'
     >>> classify_note("D", chord.Chord(["C4", "E4", "G4"]))
     'S'
     """
+    if isinstance(chord_obj, SymbolChord):
+        return _class_of_pc(_name_pc(note_name), chord_obj.solo_symbol)
     tones = _tones_of(chord_obj)
     if note_name in tones.chord_names:
         return "C"
@@ -149,6 +232,54 @@ def classify_note(note_name: str, chord_obj: chord.Chord) -> str:
     if note_name in tones.approach_names:
         return "A"
     return "X"
+
+
+@functools.lru_cache(maxsize=None)
+def _name_pc(note_name: str) -> int:
+    """Pitch class of a music21 note name ('B-' → 10)."""
+    return pitch.Pitch(note_name).pitchClass
+
+
+@functools.lru_cache(maxsize=None)
+def _relative_tones(intervals: tuple[int, ...], degrees: tuple[int, ...],
+                    bass_interval: int) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    """Chord, scale and approach pitch classes above the root, by the course's rule at root C.
+
+    The chord is spelled on C and classified as `_chord_tones` classifies MIDI chords (major
+    scale that fits a major chord, else dorian; a semitone from a chord tone is an approach),
+    so every key gets the same classes relative to its root.
+    """
+    names = [_name_on_c(i, d) for i, d in zip(intervals, degrees or (0,) * len(intervals))]
+    on_c = chord.Chord(names + [_name_on_c(bass_interval, 0)])
+    on_c.root(on_c.pitches[0])
+    scale_type = scale.MajorScale() if on_c.quality == "major" else scale.DorianScale()
+    scale_pcs = frozenset(p.pitchClass for p in scale_type.derive(on_c).getPitches())
+    chord_pcs = frozenset(intervals) | {bass_interval}
+    approach = frozenset((pc + step) % 12 for pc in chord_pcs for step in (1, -1))
+    return chord_pcs, scale_pcs, approach
+
+
+def _name_on_c(semitones: int, degree: int) -> str:
+    """The music21 name of a chord tone `semitones` above C, spelled as its degree (0: plain).
+
+    >>> _name_on_c(10, 7), _name_on_c(3, 9), _name_on_c(6, 0)
+    ('B-', 'D#', 'F#')
+    """
+    if not degree:
+        return _pitch_name(60 + semitones)
+    letter = "CDEFGAB"[(degree - 1) % 7]
+    alter = (semitones - pitch.Pitch(letter).pitchClass + 6) % 12 - 6
+    return letter + ("#" * alter if alter > 0 else "-" * -alter)
+
+
+def _class_of_pc(pc: int, symbol: ChordSymbol | None) -> str:
+    """The class of pitch class `pc` over a chord symbol; everything is 'X' over no chord."""
+    if symbol is None or symbol.is_no_chord:
+        return "X"
+    root = symbol.root_pc
+    tones = _relative_tones(symbol.intervals, symbol.degrees, (symbol.bass_pc - root) % 12)
+    above = (pc - root) % 12
+    return next((name for name, pcs in zip("CSA", tones) if above in pcs), "X")
 
 
 def chord_at(chords: Sequence[chord.Chord], offset_ql: float) -> chord.Chord:
@@ -222,6 +353,8 @@ class PitchRange:
 
 
 def _class_of_midi(midi: int, chord_obj: chord.Chord) -> str:
+    if isinstance(chord_obj, SymbolChord):
+        return _class_of_pc(midi % 12, chord_obj.solo_symbol)
     return classify_note(_pitch_name(midi % 12 + 60), chord_obj)
 
 
@@ -232,8 +365,11 @@ def choose_pitch(value: Value, chord_obj: chord.Chord, prev_midi: int | None,
     Without a window (or previous pitch) the window is an octave either side of the previous
     pitch (or of the range's middle).  When the window holds no pitch of the class inside the
     range, the pitches of the class nearest to the window are the choices, so the class is
-    kept whenever the range holds it at all.
+    kept whenever the range holds it at all.  Exactly one number is drawn from `rng` per call,
+    however many choices there are, so the values sampled from the same generator never
+    depend on the chords' key.
     """
+    draw = rng.random()
     centre = prev_midi if prev_midi is not None else (pitch_range.low + pitch_range.high) // 2
     if value.window is not None and prev_midi is not None:
         bounds = sorted(_interval_semitones(name) for name in value.window)
@@ -249,7 +385,7 @@ def choose_pitch(value: Value, chord_obj: chord.Chord, prev_midi: int | None,
     candidates = [m for m in of_class if distance[m] == nearest]
     if len(candidates) > 1 and prev_midi in candidates:
         candidates.remove(prev_midi)          # the course avoids repeating a chord tone
-    return int(rng.choice(candidates))
+    return int(candidates[int(draw * len(candidates))])
 
 
 def realise_values(values: Sequence[Value], chords: Sequence[chord.Chord], *,

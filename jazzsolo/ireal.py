@@ -186,7 +186,7 @@ class _Reader:
     def __init__(self, music: str) -> None:
         self.s, self.i, self.bars, self.cur = music, 0, [], _Bar()
         self.meter: tuple[str, int, float] = ("4/4", 4, 4.0)  # text, beats, length_ql
-        self.last_chord, self.skipped = "", 0
+        self.last_chord, self.unread = "", []
 
     def read(self) -> list[_Bar]:
         """All bars of the chart, in written order."""
@@ -217,9 +217,23 @@ class _Reader:
             elif c == "Q":
                 cur.coda = cur.coda or ("after" if cur.slots else "before")
             elif c not in _IGNORED:
-                self.skipped += 1
+                self.unread.append(self.i - 1)
         self._close()
+        if self.unread:
+            raise ChartError(f"unreadable text in the chart: {', '.join(self._unread_runs())}")
         return self.bars
+
+    def _unread_runs(self, limit: int = 8) -> list[str]:
+        """The characters no rule reads, as runs quoted with the chord before them (a garbled
+        chord must never be dropped or cut short without a word)."""
+        runs: list[list[int]] = []
+        for i in self.unread:
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        return [repr(self.s[r[0]:r[-1] + 1][:20]) for r in runs[:limit]] + \
+            ([f"and {len(runs) - limit} more"] if len(runs) > limit else [])
 
     def _after(self, closer: str) -> int:
         """The index just past the next `closer`, or the end of the chart when there is none."""
@@ -379,7 +393,7 @@ def _chart(song: _Song) -> Chart:
     tempo = song.extra.get("tempo", "")
     digits = tempo.isascii() and tempo.isdigit() and len(tempo) <= 4
     qpm = float(tempo) if digits and 0 < int(tempo) <= 1000 else None   # 0: iReal's default
-    extra = {**song.extra, "style": song.style, "skipped_characters": reader.skipped}
+    extra = {**song.extra, "style": song.style}
     return Chart(title=song.title, bars=bars, qpm=qpm, key=song.key or None,
                  composer=song.composer, extra=extra)
 

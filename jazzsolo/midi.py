@@ -1,4 +1,5 @@
-"""Notes and chords → a Standard MIDI File (solo track + chord track + tempo), written safely; MIDI → WAV."""
+"""Notes and chords → a Standard MIDI File (solo, chord and bass tracks, tempo and metre), written
+safely; MIDI → WAV."""
 from __future__ import annotations
 
 import contextlib
@@ -40,6 +41,67 @@ def _ticks(ql: float) -> int:
     return int(round(ql * TICKS_PER_BEAT))
 
 
+# ---------------------------------------------------------------------------------------------
+# Metre: time signatures as written ("3/4", "6/8") and the length of their bars.
+
+MAX_TS_NUMERATOR = 32                  # beats in a bar; more is a typo, not a metre
+TS_DENOMINATORS = (1, 2, 4, 8, 16, 32)
+MIDI_CLOCKS_PER_QUARTER = 24           # MIDI's timing clock, fixed by the standard
+
+
+def parse_time_signature(text: str) -> tuple[int, int]:
+    """Read a time signature such as ``"3/4"`` or ``"6/8"`` into (numerator, denominator).
+
+    >>> parse_time_signature("6/8"), parse_time_signature(" 12 / 8 ")
+    ((6, 8), (12, 8))
+    """
+    numerator, slash, denominator = str(text).partition("/")
+    try:
+        pair = int(numerator), int(denominator)
+    except ValueError:
+        pair = None
+    if not slash or pair is None or not 1 <= pair[0] <= MAX_TS_NUMERATOR \
+            or pair[1] not in TS_DENOMINATORS:
+        raise ConfigError(f"unreadable time signature {text!r}: expected N/D with N from 1 to "
+                          f"{MAX_TS_NUMERATOR} and D one of {', '.join(map(str, TS_DENOMINATORS))} "
+                          f"(e.g. 4/4, 3/4, 6/8)")
+    return pair
+
+
+def time_signature_ql(text: str) -> float:
+    """The length of a full bar of a time signature, in quarter lengths.
+
+    >>> time_signature_ql("3/4"), time_signature_ql("6/8"), time_signature_ql("7/16")
+    (3.0, 3.0, 1.75)
+    """
+    numerator, denominator = parse_time_signature(text)
+    return numerator * 4.0 / denominator
+
+
+def time_signature_for(length_ql: float, denominator: int = 4) -> str:
+    """The plainest time signature whose bar lasts `length_ql`: `denominator` or a finer one.
+
+    >>> time_signature_for(4.0), time_signature_for(1.5), time_signature_for(3.0, 8)
+    ('4/4', '3/8', '6/8')
+    """
+    for finer in TS_DENOMINATORS:
+        numerator = length_ql * finer / 4.0
+        if finer >= denominator and abs(numerator - round(numerator)) < 1e-6 \
+                and 1 <= round(numerator) <= MAX_TS_NUMERATOR:
+            return f"{round(numerator)}/{finer}"
+    raise ConfigError(f"no time signature has bars of {length_ql:g} quarter lengths "
+                      f"(1/32 to {MAX_TS_NUMERATOR} whole notes, on the 1/32-note grid)")
+
+
+def _time_signature_message(text: str, tick: int) -> mido.MetaMessage:
+    """A time_signature meta event; the metronome clicks once per beat (a dotted one in 6/8)."""
+    numerator, denominator = parse_time_signature(text)
+    compound = denominator >= 8 and numerator > 3 and numerator % 3 == 0
+    clocks = MIDI_CLOCKS_PER_QUARTER * 4 // denominator * (3 if compound else 1)
+    return mido.MetaMessage("time_signature", numerator=numerator, denominator=denominator,
+                            clocks_per_click=clocks, time=tick)
+
+
 def _track(name: str, channel: int, program: int, notes: Sequence[TimedNotes],
            velocity: int) -> mido.MidiTrack:
     """One named track; note-offs sort before note-ons at the same tick so repeats re-sound."""
@@ -64,17 +126,35 @@ def _track(name: str, channel: int, program: int, notes: Sequence[TimedNotes],
     return track
 
 
+def _conductor(qpm: float, time_signatures: Sequence[tuple[float, str]]) -> mido.MidiTrack:
+    """The tempo track: the tempo, then each time signature at its offset (quarter lengths)."""
+    changes = sorted(time_signatures, key=lambda change: change[0])
+    if not changes or changes[0][0] > 0:
+        changes.insert(0, (0.0, "4/4"))               # a MIDI file without one is read as 4/4
+    if changes[0][0] < 0:
+        raise ConfigError(f"a time signature starts before the piece, at {changes[0][0]:g} QL")
+    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(qpm), time=0)])
+    now = 0
+    for offset_ql, text in changes:
+        tick = _ticks(offset_ql)
+        track.append(_time_signature_message(text, tick - now))
+        now = tick
+    track.append(mido.MetaMessage("end_of_track", time=0))
+    return track
+
+
 def build_midi(solo: Sequence[TimedNotes], chords: Sequence[TimedNotes], *, qpm: float = 130.0,
                solo_program: int = SOLO_PROGRAM, chord_program: int = CHORD_PROGRAM,
-               bass: Sequence[TimedNotes] = (), bass_program: int = BASS_PROGRAM) -> mido.MidiFile:
+               bass: Sequence[TimedNotes] = (), bass_program: int = BASS_PROGRAM,
+               time_signatures: Sequence[tuple[float, str]] = ((0.0, "4/4"),)) -> mido.MidiFile:
     """A type-1 MIDI file: a tempo track, the solo on channel 1, the chords on channel 2, and a
-    bass line on channel 3 when one is given."""
+    bass line on channel 3 when one is given.
+
+    `time_signatures` lists (offset in quarter lengths, e.g. "3/4") at the start and at every
+    change of metre; each becomes a time_signature event in the tempo track.
+    """
     midi_file = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
-    conductor = mido.MidiTrack([
-        mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(qpm), time=0),
-        mido.MetaMessage("time_signature", numerator=4, denominator=4, time=0),
-        mido.MetaMessage("end_of_track", time=0)])
-    midi_file.tracks.append(conductor)
+    midi_file.tracks.append(_conductor(qpm, time_signatures))
     midi_file.tracks.append(_track("Solo", 0, solo_program, solo, SOLO_VELOCITY))
     midi_file.tracks.append(_track("Chords", 1, chord_program, chords, CHORD_VELOCITY))
     if bass:

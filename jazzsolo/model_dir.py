@@ -14,9 +14,11 @@ from pathlib import Path
 import numpy as np
 from music21 import chord
 
+from jazzsolo.chord_symbols import parse_chord_symbol
 from jazzsolo.config import ModelConfig, TrainConfig, config_from_dict
-from jazzsolo.errors import ConfigError, GrammarError, ModelDirError, OutputExistsError
-from jazzsolo.grammar import chord_from_midi, parse_value
+from jazzsolo.errors import (ChordSymbolError, ConfigError, GrammarError, ModelDirError,
+                             OutputExistsError)
+from jazzsolo.grammar import chord_from_midi, chord_from_symbol, parse_value
 from jazzsolo.inference_code import LSTMWeights
 from jazzsolo.midi import write_atomic
 
@@ -50,20 +52,41 @@ class TrainedModel:
 
 
 def chords_to_json(chords: list[list[chord.Chord]]) -> list[list[dict]]:
-    """Chord measures as JSON: offset and duration in quarter lengths, MIDI pitches."""
-    return [[{"offset_ql": float(c.offset), "duration_ql": float(c.quarterLength),
-              "pitches": [int(p.midi) for p in c.pitches]} for c in measure]
-            for measure in chords]
+    """Chord measures as JSON: offset and duration in quarter lengths, MIDI pitches, and the
+    chord symbol as written for a chord made from one (for N.C. also the chord the solo
+    follows, as ``solo_symbol``)."""
+    return [[_chord_json(c) for c in measure] for measure in chords]
+
+
+def _chord_json(c: chord.Chord) -> dict:
+    item = {"offset_ql": float(c.offset), "duration_ql": float(c.quarterLength),
+            "pitches": [int(p.midi) for p in c.pitches]}
+    symbol = getattr(c, "symbol", None)
+    if symbol is not None:
+        item["symbol"] = symbol.symbol
+        if symbol.is_no_chord and c.solo_symbol is not None:
+            item["solo_symbol"] = c.solo_symbol.symbol
+    return item
 
 
 def chords_from_json(data: list[list[dict]]) -> list[list[chord.Chord]]:
-    """The inverse of `chords_to_json`: music21 chords with offsets within their measure."""
+    """The inverse of `chords_to_json`: music21 chords with offsets within their measure.
+
+    A chord stored with its symbol comes back as a `SymbolChord`; files without symbols (the
+    format of every model saved before symbols were kept) give chords from MIDI pitches.
+    """
     measures = []
     for measure in data:
         chords = []
         for item in measure:
-            chords.append(chord_from_midi(item["pitches"], float(item["duration_ql"]),
-                                          float(item["offset_ql"])))
+            duration, offset = float(item["duration_ql"]), float(item["offset_ql"])
+            if "symbol" in item:
+                made = chord_from_symbol(parse_chord_symbol(item["symbol"]), duration, offset)
+                if "solo_symbol" in item:
+                    made.solo_symbol = parse_chord_symbol(item["solo_symbol"])
+            else:
+                made = chord_from_midi(item["pitches"], duration, offset)
+            chords.append(made)
         measures.append(chords)
     return measures
 
@@ -98,7 +121,10 @@ def save_model_dir(directory: str | os.PathLike, model: TrainedModel, *,
         for name in files:
             if (directory / name).exists():
                 raise OutputExistsError(f"{directory}: holds a model already")
-    for name, data in files.items():
+    # config.json marks a complete model: it goes first and comes back last, so a process
+    # killed in between leaves a directory that says it holds no model, never a mixed one.
+    (directory / CONFIG_FILE).unlink(missing_ok=True)
+    for name, data in sorted(files.items(), key=lambda item: item[0] == CONFIG_FILE):
         write_atomic(directory / name, data, overwrite=True)
     return directory
 
@@ -137,7 +163,7 @@ def load_model_dir(directory: str | os.PathLike) -> TrainedModel:
             raise ModelDirError(f"{directory / VOCABULARY_FILE}: {e}") from e
     try:
         chords = chords_from_json(_read_json(directory / CHORDS_FILE))
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
+    except (KeyError, TypeError, ValueError, AttributeError, ChordSymbolError) as e:
         raise ModelDirError(f"{directory / CHORDS_FILE}: malformed chord measures ({e!r})") from e
     history_path = directory / HISTORY_FILE
     history = _read_json(history_path) if history_path.exists() else {}

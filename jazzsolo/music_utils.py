@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from music21 import chord, instrument, note, stream, tempo
+from music21 import chord, instrument, meter, note, stream, tempo
 
 from jazzsolo.comp import bass_track, comp_track
 from jazzsolo.errors import ConfigError, MidiContentError
 from jazzsolo.grammar import (NoteEvent, PitchRange, Value, chord_from_midi, parse_melody,
                               parse_value, realise_values)
 from jazzsolo.inference_code import LSTMWeights, ValueSampler
-from jazzsolo.midi import SOLO_PROGRAM, TimedNotes, build_midi, write_midi
+from jazzsolo.midi import (SOLO_PROGRAM, TimedNotes, build_midi, parse_time_signature,
+                           time_signature_for, time_signature_ql, write_midi)
 from jazzsolo.qa import clean_up_notes, prune_notes, prune_value
 
 DEFAULT_QPM = 130.0                   # the course's tempo, quarter notes per minute
@@ -23,31 +25,123 @@ _EPS_QL = 1e-6
 
 @dataclass
 class Solo:
-    """A generated solo: per measure, the values sampled and the notes rendered from them."""
+    """A generated solo: per measure, the values sampled and the notes rendered from them.
 
-    measure_ql: float
+    Measures may differ in length and metre (a pickup bar, a change to 3/4): measure i lasts
+    `measure_lengths_ql[i]` quarter lengths under `time_signatures[i]`.  A measure these lists
+    do not reach lasts `measure_ql` under the time signature of that length.
+    """
+
+    measure_ql: float                  # the usual measure length, quarter lengths (4.0 in 4/4)
     values: list[list[Value]] = field(default_factory=list)
     notes: list[list[NoteEvent]] = field(default_factory=list)     # offsets within the measure
     chords: list[list[chord.Chord]] = field(default_factory=list)
+    measure_lengths_ql: list[float] = field(default_factory=list)  # per measure, quarter lengths
+    time_signatures: list[str] = field(default_factory=list)       # per measure, e.g. "3/4"
 
     @property
     def n_measures(self) -> int:
         return len(self.notes)
 
+    def measure_length_ql(self, number: int) -> float:
+        """The length of measure `number` (0-based), in quarter lengths."""
+        lengths = self.measure_lengths_ql
+        return float(lengths[number]) if number < len(lengths) else float(self.measure_ql)
+
+    def time_signature(self, number: int) -> str:
+        """The time signature of measure `number` as written, e.g. "3/4" (a pickup keeps its
+        tune's metre although it is shorter)."""
+        if number < len(self.time_signatures):
+            return self.time_signatures[number]
+        return time_signature_for(self.measure_length_ql(number))
+
+    def measure_starts_ql(self) -> list[float]:
+        """The offset of each measure from the start of the piece, then the piece's end."""
+        starts = [0.0]
+        for number in range(self.n_measures):
+            starts.append(starts[-1] + self.measure_length_ql(number))
+        return starts
+
+    def measure_offset_ql(self, number: int) -> float:
+        """Where measure `number` starts, in quarter lengths from the start of the piece."""
+        return sum(self.measure_length_ql(i) for i in range(number))
+
+    @property
+    def length_ql(self) -> float:
+        """The length of the whole solo, in quarter lengths."""
+        return self.measure_starts_ql()[-1]
+
+    def time_signature_changes(self) -> list[tuple[float, str]]:
+        """(offset in quarter lengths, time signature) at the start and at every change of
+        metre, as a MIDI file needs them: a bar shorter than its metre (a pickup) gets the
+        time signature of its own length, so every later bar line falls in place."""
+        changes: list[tuple[float, str]] = []
+        for number, start in enumerate(self.measure_starts_ql()[:-1]):
+            written, length = self.time_signature(number), self.measure_length_ql(number)
+            played = written if abs(time_signature_ql(written) - length) < _EPS_QL else \
+                time_signature_for(length, parse_time_signature(written)[1])
+            if not changes or changes[-1][1] != played:
+                changes.append((start, played))
+        return changes or [(0.0, time_signature_for(self.measure_ql))]
+
     def timed_notes(self) -> list[TimedNotes]:
         """Solo notes with offsets from the start of the piece (rests left out)."""
-        return [TimedNotes(i * self.measure_ql + n.offset_ql, n.duration_ql, (n.midi,))
+        starts = self.measure_starts_ql()
+        return [TimedNotes(starts[i] + n.offset_ql, n.duration_ql, (n.midi,))
                 for i, measure in enumerate(self.notes) for n in measure if n.midi is not None]
 
     def timed_chords(self) -> list[TimedNotes]:
         """Chords with offsets from the start of the piece, each cut at its measure's end."""
-        timed = []
+        starts, timed = self.measure_starts_ql(), []
         for i, measure in enumerate(self.chords):
+            length = self.measure_length_ql(i)
             for c in measure:
-                duration = min(float(c.quarterLength), self.measure_ql - float(c.offset))
-                timed.append(TimedNotes(i * self.measure_ql + float(c.offset), duration,
+                duration = min(float(c.quarterLength), length - float(c.offset))
+                timed.append(TimedNotes(starts[i] + float(c.offset), duration,
                                         tuple(int(p.midi) for p in c.pitches)))
         return timed
+
+
+MAX_MEASURE_QL = 64.0                  # quarter lengths; a longer "measure" is a typo
+
+
+def measure_metres(n_measures: int, *, measure_ql: float = 4.0,
+                   measure_lengths_ql: Sequence[float] | None = None,
+                   time_signatures: Sequence[str] | None = None) -> tuple[list[float], list[str]]:
+    """Each measure's length (quarter lengths) and time signature, checked against each other.
+
+    Lengths not given are those of the time signatures, or `measure_ql`; time signatures not
+    given are those of the lengths.  A measure may be shorter than its metre (a pickup), never
+    longer.
+
+    >>> measure_metres(2, time_signatures=["6/8", "3/4"])
+    ([3.0, 3.0], ['6/8', '3/4'])
+    >>> measure_metres(2, measure_lengths_ql=[1.0, 3.0], time_signatures=["3/4", "3/4"])
+    ([1.0, 3.0], ['3/4', '3/4'])
+    """
+    for name, given in (("measure lengths", measure_lengths_ql), ("time signatures", time_signatures)):
+        if given is not None and len(given) != n_measures:
+            raise ConfigError(f"{len(given)} {name} for {n_measures} measures of chords; give "
+                              f"one per measure")
+    signatures = [str(t).replace(" ", "") for t in time_signatures] if time_signatures is not None \
+        else None
+    if measure_lengths_ql is not None:
+        lengths = [float(length) for length in measure_lengths_ql]
+    elif signatures is not None:
+        lengths = [time_signature_ql(t) for t in signatures]
+    else:
+        lengths = [float(measure_ql)] * n_measures
+    for number, length in enumerate(lengths):
+        if not 0 < length <= MAX_MEASURE_QL:
+            raise ConfigError(f"measure {number + 1} lasts {length:g} quarter lengths; a measure "
+                              f"lasts more than 0 and at most {MAX_MEASURE_QL:g}")
+    if signatures is None:
+        return lengths, [time_signature_for(length) for length in lengths]
+    for number, (length, text) in enumerate(zip(lengths, signatures)):
+        if length > time_signature_ql(text) + _EPS_QL:
+            raise ConfigError(f"measure {number + 1} lasts {length:g} quarter lengths, longer than "
+                              f"a bar of {text} ({time_signature_ql(text):g})")
+    return lengths, signatures
 
 
 class CopyGuard:
@@ -111,18 +205,28 @@ def generate_solo(weights: LSTMWeights, indices_values: dict[int, str],
                   chords: Sequence[Sequence[chord.Chord]], *, temperature: float = 0.5,
                   seed: int | None = None, measure_ql: float = 4.0, top_k: int | None = None,
                   pitch_range: PitchRange = PitchRange(), primer: Primer | None = None,
-                  sampler=None, copy_guard: CopyGuard | None = None) -> Solo:
+                  sampler=None, copy_guard: CopyGuard | None = None,
+                  measure_lengths_ql: Sequence[float] | None = None,
+                  time_signatures: Sequence[str] | None = None) -> Solo:
     """Improvise over every chord measure, keeping the LSTM state and the last pitch between them.
 
-    With a `primer`, its measures open the solo as played and the LSTM is run through its
-    values first, so the improvisation continues the phrase.  `sampler` replaces the LSTM by
-    any value model with ``step(temperature, rng, top_k)`` (and ``prime(indices)`` for a
-    primer), e.g. the baselines of `evaluate`; `weights` is then unused.  `copy_guard` limits
-    how many consecutive values of the training tune the solo may copy.
+    Every measure lasts `measure_ql` quarter lengths in the metre of that length, unless
+    `measure_lengths_ql` and/or `time_signatures` (one per chord measure, e.g. "3/4") say
+    otherwise: a pickup bar, a change of metre (see `measure_metres`); each measure is filled
+    to its own length.  With a `primer`, its measures open the solo as played and the LSTM is
+    run through its values first, so the improvisation continues the phrase.  `sampler`
+    replaces the LSTM by any value model with ``step(temperature, rng, top_k)`` (and
+    ``prime(indices)`` for a primer), e.g. the baselines of `evaluate`; `weights` is then
+    unused.  `copy_guard` limits how many consecutive values of the training tune the solo
+    may copy.
     """
+    lengths, signatures = measure_metres(len(chords), measure_ql=measure_ql,
+                                         measure_lengths_ql=measure_lengths_ql,
+                                         time_signatures=time_signatures)
+    usual_ql = Counter(lengths).most_common(1)[0][0] if lengths else float(measure_ql)
     rng = np.random.default_rng(seed)
     sampler = sampler if sampler is not None else ValueSampler(weights)
-    solo = Solo(measure_ql)
+    solo = Solo(usual_ql, measure_lengths_ql=lengths, time_signatures=signatures)
     prev_midi = None
     start = 0
     history: list[int] = []
@@ -136,13 +240,13 @@ def generate_solo(weights: LSTMWeights, indices_values: dict[int, str],
             solo.chords.append(list(measure_chords))
         pitched = [n.midi for m in solo.notes for n in m if n.midi is not None]
         prev_midi = pitched[-1] if pitched else None
-    for measure_chords in chords[start:]:
-        values = sample_measure(sampler, indices_values, measure_ql=measure_ql,
+    for measure_chords, length in zip(chords[start:], lengths[start:]):
+        values = sample_measure(sampler, indices_values, measure_ql=length,
                                 temperature=temperature, rng=rng, top_k=top_k,
                                 copy_guard=copy_guard, history=history)
         notes = realise_values(values, measure_chords, rng=rng, prev_midi=prev_midi,
                                pitch_range=pitch_range)
-        notes = clean_up_notes(prune_notes(notes), measure_ql)
+        notes = clean_up_notes(prune_notes(notes), length)
         pitched = [n.midi for n in notes if n.midi is not None]
         prev_midi = pitched[-1] if pitched else prev_midi
         solo.values.append(values)
@@ -220,7 +324,11 @@ def solo_to_stream(solo: Solo, qpm: float = DEFAULT_QPM) -> stream.Score:
     for timed in solo.timed_notes():
         solo_part.insert(timed.offset_ql, note.Note(timed.pitches[0], quarterLength=timed.duration_ql))
     for timed in solo.timed_chords():
-        chord_part.insert(timed.offset_ql, chord_from_midi(timed.pitches, timed.duration_ql))
+        if timed.pitches:                          # N.C. is silence
+            chord_part.insert(timed.offset_ql, chord_from_midi(timed.pitches, timed.duration_ql))
+    for offset_ql, signature in solo.time_signature_changes():
+        for part in (solo_part, chord_part):
+            part.insert(offset_ql, meter.TimeSignature(signature))
     score = stream.Score()
     score.insert(0, solo_part)
     score.insert(0, chord_part)
@@ -233,19 +341,22 @@ ACCOMPANIMENTS = ("block", "comp", "none")
 def write_solo_midi(solo: Solo, path: str | os.PathLike, *, qpm: float = DEFAULT_QPM,
                     accompaniment: str = "block", solo_program: int = SOLO_PROGRAM,
                     overwrite: bool = False) -> Path:
-    """Write the solo and its accompaniment as a MIDI file at `qpm`.
+    """Write the solo and its accompaniment as a MIDI file at `qpm`, in the solo's metre.
 
     `accompaniment` is "block" (the chords as given, e.g. the tune's own piano), "comp" (piano
     voicings in a comping rhythm plus a walking bass track) or "none" (an empty chord track).
+    A time signature event starts the file and marks every change of metre.
     """
     if accompaniment not in ACCOMPANIMENTS:
         raise ConfigError(f"unknown accompaniment {accompaniment!r}; valid: {', '.join(ACCOMPANIMENTS)}")
     chords, bass = solo.timed_chords(), []
     if accompaniment == "comp":
-        chords, bass = comp_track(solo.chords, solo.measure_ql), bass_track(solo.chords, solo.measure_ql)
+        lengths = [solo.measure_length_ql(i) for i in range(len(solo.chords))]
+        chords, bass = comp_track(solo.chords, lengths), bass_track(solo.chords, lengths)
     elif accompaniment == "none":
         chords = []
-    midi_file = build_midi(solo.timed_notes(), chords, qpm=qpm, bass=bass, solo_program=solo_program)
+    midi_file = build_midi(solo.timed_notes(), chords, qpm=qpm, bass=bass, solo_program=solo_program,
+                           time_signatures=solo.time_signature_changes())
     return write_midi(path, midi_file, overwrite=overwrite)
 
 

@@ -51,7 +51,8 @@ def plot_piano_roll(solo, path: str | os.PathLike | None = None, *,
     """
     fig = Figure(figsize=(12, 5), layout="constrained")
     ax = fig.add_subplot()
-    measure_ql = solo.measure_ql
+    measure_ql = solo.measure_ql                  # x is in bars of this length
+    starts = solo.measure_starts_ql()             # each measure's start, then the end
     pitches: list[int] = []
     for timed in solo.timed_chords():
         for midi in timed.pitches:
@@ -64,7 +65,7 @@ def plot_piano_roll(solo, path: str | os.PathLike | None = None, *,
         for event in measure:
             if event.midi is None:
                 continue                          # rests are the gaps
-            x = i + event.offset_ql / measure_ql
+            x = (starts[i] + event.offset_ql) / measure_ql
             ax.add_patch(Rectangle((x, event.midi - 0.45), event.duration_ql / measure_ql, 0.9,
                                    facecolor=CLASS_COLOURS.get(event.note_class, "black"),
                                    edgecolor="black", linewidth=0.4, zorder=3,
@@ -72,15 +73,17 @@ def plot_piano_roll(solo, path: str | os.PathLike | None = None, *,
             pitches.append(event.midi)
             if event.note_class not in classes_used:
                 classes_used.append(event.note_class)
-    n_measures = solo.n_measures
-    for bar in range(n_measures + 1):
-        ax.axvline(bar, color="black", linewidth=0.6, alpha=0.5, zorder=2, gid="barline")
+    for start in starts:
+        ax.axvline(start / measure_ql, color="black", linewidth=0.6, alpha=0.5, zorder=2,
+                   gid="barline")
     low, high = (min(pitches) - 2, max(pitches) + 2) if pitches else (48, 84)
-    ax.set_xlim(0, max(n_measures, 1))
+    ax.set_xlim(0, max(starts[-1] / measure_ql, 1))
     ax.set_ylim(low, high)
     c_notes = [m for m in range(low, high + 1) if m % 12 == 0]
     ax.set_yticks(c_notes, [_midi_name(m) for m in c_notes])
-    ax.set_xticks([b + 0.5 for b in range(n_measures)], [str(b + 1) for b in range(n_measures)])
+    n_measures = solo.n_measures
+    ax.set_xticks([(a + b) / 2 / measure_ql for a, b in zip(starts, starts[1:])],
+                  [str(b + 1) for b in range(n_measures)])
     ax.tick_params(axis="x", length=0)
     ax.grid(axis="y", alpha=0.25)
     ax.set_xlabel("measure")

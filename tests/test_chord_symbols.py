@@ -12,7 +12,7 @@ import pytest
 from music21 import harmony
 
 from jazzsolo import chord_symbols
-from jazzsolo.chord_symbols import (ChordSymbol, add_chords_command, describe_chords,
+from jazzsolo.chord_symbols import (ChordSymbol, describe_chords,
                                     from_music21, parse_chord_symbol, parse_chord_symbols,
                                     parse_music21_figure)
 from jazzsolo.errors import ChordSymbolError
@@ -247,13 +247,15 @@ def test_describe_chords_as_a_table_shows_note_names_and_quality():
     assert lines[2].split() == ["G-7/F", "G", "F", "G", "Bb", "D", "F", "min"]
 
 
-def test_chords_command_prints_what_describe_chords_returns():
-    parser = argparse.ArgumentParser()
-    add_chords_command(parser.add_subparsers())
-    args = parser.parse_args(["chords", "C-7", "Bb7", "--json"])
-    assert args.run(args) == describe_chords(["C-7", "Bb7"], as_json=True)
-    args = parser.parse_args(["chords", "C-7"])
-    assert args.run(args) == describe_chords(["C-7"])
+def test_chords_command_prints_what_describe_chords_returns(capsys):
+    from jazzsolo.cli import main
+
+    assert main(["chords", "C-7", "Bb7", "--json"]) == 0
+    assert capsys.readouterr().out.strip() == describe_chords(["C-7", "Bb7"], as_json=True)
+    assert main(["chords", "C-7", "Xq7", "H7"]) == 2
+    assert capsys.readouterr().err.strip() == \
+        "jazzsolo: error: unreadable chord symbols: 'Xq7', 'H7' (e.g. C-7, Bbmaj7, F#7b9, " \
+        "Am7b5, G7/B, N.C.)"
 
 
 @pytest.mark.parametrize("figure, root, bass, pitch_classes", [

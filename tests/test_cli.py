@@ -135,13 +135,13 @@ def test_generate_over_backing_chords_several_outputs_and_instrument(trained, tm
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["--backing_chords", "Dm7 Xq7"], "unknown chord symbol 'Xq7'"),
+    (["--backing_chords", "Dm7 Xq7 | C7 H7"], "unreadable chord symbols: 'Xq7', 'H7'"),
     (["--progression", "bossa"], "valid progressions"),
     (["--progression", "blues", "--backing_chords", "C7"], "only one of"),
     (["--solo_instrument", "kazoo"], "unknown General MIDI instrument"),
     (["--chords_from", "missing.xml"], "missing.xml: no such file"),
     (["--primer_midi", "missing.mid"], "missing.mid: no such file"),
-    (["--backing_chords", "H7"], "unknown chord symbol 'H7'"),
+    (["--backing_chords", "H7"], "unreadable chord symbol: 'H7'"),
     (["--backing_chords", ""], "progression is empty"),
     (["--backing_chords", "C7 | | F7"], "empty bar"),
 ])

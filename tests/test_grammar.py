@@ -91,3 +91,41 @@ def test_a_window_beyond_the_range_still_keeps_the_class():
         midi = choose_pitch(value, CMAJ7, prev, np.random.default_rng(0))
         assert classify_note(note.Note(midi).name, CMAJ7) == "S"
         assert midi <= PitchRange().high
+
+
+def test_a_chord_from_a_symbol_is_spelled_from_its_root_and_carries_it():
+    from jazzsolo.chord_symbols import parse_chord_symbol
+    from jazzsolo.grammar import SymbolChord, chord_from_symbol
+
+    c = chord_from_symbol(parse_chord_symbol("Eb7"), 2.0, 1.0)
+    assert isinstance(c, SymbolChord) and c.symbol.symbol == "Eb7"
+    assert [p.nameWithOctave for p in c.pitches] == ["E-3", "G3", "B-3", "D-4"]
+    assert (c.root().name, c.bass().name, c.offset, c.quarterLength) == ("E-", "E-", 1.0, 2.0)
+    silent = chord_from_symbol(parse_chord_symbol("N.C."), 4.0)
+    assert silent.pitches == () and silent.symbol.is_no_chord and silent.solo_symbol is None
+
+
+def test_the_symbol_survives_every_copy_the_pipeline_makes():
+    import copy
+
+    from jazzsolo.preprocess import relative_to_measure
+    from jazzsolo.progression import parse_progression
+
+    measure = parse_progression("G-7/F N.C.")[0]
+    measure[0].offset, measure[1].offset = 8.0, 10.0
+    for copies in (relative_to_measure(measure, 8.0), [copy.deepcopy(c) for c in measure]):
+        first, silent = copies
+        assert first.symbol.symbol == "G-7/F" and first.solo_symbol.symbol == "G-7/F"
+        assert (first.root().name, first.bass().name) == ("G", "F")
+        assert silent.symbol.is_no_chord and silent.solo_symbol.symbol == "G-7/F"
+    assert [c.offset for c in relative_to_measure(measure, 8.0)] == [0.0, 2.0]
+
+
+def test_symbol_chords_are_classed_by_pitch_class_and_midi_chords_by_name():
+    from jazzsolo.progression import parse_chord_symbol
+
+    cmaj7 = parse_chord_symbol("Cmaj7")
+    for name in ("E", "D", "C#", "B-", "E-", "F#"):
+        assert classify_note(name, cmaj7) == classify_note(name, CMAJ7)
+    assert classify_note("F-", cmaj7) == "C"                         # E spelt F-: still the 3rd
+    assert classify_note("F-", CMAJ7) == "X"                         # the course compares names

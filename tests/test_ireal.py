@@ -106,8 +106,9 @@ def test_empty_bars_are_layout_and_a_bar_without_chords_continues():
     assert names(one("C7 |  |   |x |p Z")) == ["C7", "C7", "-"]
 
 
-def test_unknown_characters_are_counted_not_fatal():
-    assert one("C7 q |F7 Z").extra["skipped_characters"] == 1
+def test_unreadable_text_is_an_error_naming_it_never_a_dropped_chord():
+    with pytest.raises(ChartError, match="unreadable text in the chart: 'q', 'Xyz7'"):
+        one("{C7q |F7 |Xyz7 |G7 }")
 
 
 @pytest.mark.parametrize("length", [0, 1, 49, 50, 51, 52, 99, 100, 101, 102, 150, 237])

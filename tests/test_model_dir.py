@@ -135,3 +135,38 @@ def test_a_keras_file_with_other_layers_is_refused(model_copy):
         model_copy / KERAS_FILE)
     with pytest.raises(ModelDirError, match="unexpected layers"):
         load_keras_layers(model_copy)
+
+
+def test_chords_made_from_symbols_keep_them_through_json(model_copy, tmp_path):
+    from jazzsolo.model_dir import chords_from_json, chords_to_json
+    from jazzsolo.progression import parse_progression
+
+    chords = parse_progression("Bb7 | G-7/F N.C. | C-7")
+    data = chords_to_json(chords)
+    assert data[0][0]["symbol"] == "Bb7" and data[0][0]["pitches"] == [58, 62, 65, 68]
+    assert data[1][1] == {"offset_ql": 2.0, "duration_ql": 2.0, "pitches": [],
+                          "symbol": "N.C.", "solo_symbol": "G-7/F"}
+    again = chords_from_json(json.loads(json.dumps(data)))
+    assert [[(c.offset, c.quarterLength, c.symbol.symbol, *((c.root().name, c.bass().name)
+              if c.pitches else (None, None))) for c in m] for m in again] == [
+        [(0.0, 4.0, "Bb7", "B-", "B-")],
+        [(0.0, 2.0, "G-7/F", "G", "F"), (2.0, 2.0, "N.C.", None, None)],
+        [(0.0, 4.0, "C-7", "C", "C")]]
+    assert again[1][1].solo_symbol.symbol == "G-7/F"
+    model = load_model_dir(model_copy)
+    model.chords = chords
+    save_model_dir(tmp_path / "symbols", model)
+    loaded = load_model_dir(tmp_path / "symbols")
+    assert [c.symbol.symbol for m in loaded.chords for c in m] == ["Bb7", "G-7/F", "N.C.", "C-7"]
+
+
+def test_the_shipped_model_without_symbols_still_loads():
+    model = load_model_dir(PRETRAINED_MODEL_DIR)
+    assert model.chords and all(getattr(c, "symbol", None) is None for m in model.chords for c in m)
+
+
+def test_an_unreadable_saved_symbol_is_a_model_dir_error(model_copy):
+    edit_json(model_copy / "chords.json",
+              lambda measures: [[dict(measures[0][0], symbol="Xq7")]] + measures[1:])
+    with pytest.raises(ModelDirError, match="chords.json: malformed chord measures"):
+        load_model_dir(model_copy)

@@ -1,0 +1,156 @@
+"""Generation settings → solo files: the chords to play over, then for each seed a solo written as
+MIDI (and WAV and a MusicXML lead sheet when asked), whatever model family improvises."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jazzsolo.config import check_range
+from jazzsolo.errors import ConfigError, OutputExistsError
+
+DEFAULT_MODEL_DIR = "output/model"    # where `jazzsolo train` saves unless told otherwise
+DEFAULT_QPM = 130.0                   # the course's tempo, quarter notes per minute
+DEFAULT_MAX_COPY = 8                  # values; a measure of the tune holds 6-19, median 11
+
+
+@dataclass
+class GenerateSettings:
+    """Everything `jazzsolo generate` can be asked; each field is the flag of the same name."""
+
+    model: str | None = None                 # a model directory; None: output/model, else shipped
+    temperature: float = 0.5                 # 0 = likeliest value always; higher = wilder
+    seed: int | None = None                  # first seed; None draws one (it is in the file name)
+    qpm: float | None = None                 # tempo; None: the chart's, else DEFAULT_QPM
+    top_k: int | None = None                 # sample among the k likeliest only
+    max_copy: int = DEFAULT_MAX_COPY         # longest run of training values a solo may copy
+    num_outputs: int = 1                     # solos written, seeds seed, seed + 1, ...
+    backing_chords: str | None = None        # chord symbols, bars separated by "|"
+    beats_per_chord: float | None = None     # with backing_chords written without bars
+    progression: str | None = None           # a built-in progression's name
+    chords_from: str | None = None           # MIDI accompaniment, MusicXML lead sheet, iReal chart
+    tune: str | None = None                  # the title to take from an iReal Pro playlist
+    time_signature: str | None = None        # metre of backing_chords / progression, e.g. "3/4"
+    choruses: int = 1                        # times the chords are played
+    solo_instrument: str = "Electric Guitar (jazz)"   # General MIDI name
+    render_chords: bool = True               # write the accompaniment tracks
+    primer_midi: str | None = None           # a phrase to open the solo with
+    wav: bool = False                        # also render a WAV beside each MIDI
+    musicxml: bool = False                   # also write a MusicXML lead sheet beside each MIDI
+    output_dir: str = "output"
+    overwrite: bool = False                  # replace files that exist
+
+
+def check_settings(settings: GenerateSettings) -> None:
+    """Refuse numbers out of range and combinations that cannot be honoured, before any work."""
+    check_range("temperature", settings.temperature, 0.0, 100.0)
+    check_range("seed", settings.seed, 0, 2**32 - 1)
+    check_range("qpm", settings.qpm, 20.0, 400.0)
+    check_range("top_k", settings.top_k, 1)
+    check_range("num_outputs", settings.num_outputs, 1, 1000)
+    check_range("choruses", settings.choruses, 1, 100)
+    check_range("beats_per_chord", settings.beats_per_chord, 0.25, 64)
+    check_range("max_copy", settings.max_copy, 0, 10_000)
+    sources = [name for name in ("backing_chords", "progression", "chords_from")
+               if getattr(settings, name) is not None]
+    if len(sources) > 1:
+        raise ConfigError("give only one of --backing_chords, --progression and --chords_from")
+    if settings.beats_per_chord is not None and settings.backing_chords is None:
+        raise ConfigError("--beats_per_chord sets the length of --backing_chords written without "
+                          "bars; it cannot change a built-in progression or a chart")
+    if settings.time_signature is not None and settings.backing_chords is None \
+            and settings.progression is None:
+        raise ConfigError("--time_signature sets the metre of --backing_chords or --progression; "
+                          "a chart, a MIDI accompaniment and the tune keep their own")
+    if settings.tune is not None and settings.chords_from is None:
+        raise ConfigError("--tune picks a tune of the iReal Pro playlist given with --chords_from")
+
+
+def read_backing(settings: GenerateSettings, trained):
+    """The chords to play over (a `progression.Backing`), repeated for every chorus."""
+    from jazzsolo.midi import time_signature_for
+    from jazzsolo.progression import (Backing, get_progression, parse_progression,
+                                      read_backing as read_chart_backing, repeat_choruses)
+
+    model_ql = float(trained.settings.get("measure_ql", 4.0))
+    signature = settings.time_signature or time_signature_for(model_ql)
+    if settings.backing_chords is not None or settings.progression is not None:
+        text = settings.backing_chords if settings.backing_chords is not None \
+            else get_progression(settings.progression)
+        measures = parse_progression(text, time_signature=signature,
+                                     beats_per_chord=settings.beats_per_chord)
+        backing = Backing(measures, [signature] * len(measures))
+    elif settings.chords_from is not None:
+        backing = read_chart_backing(settings.chords_from, measure_ql=model_ql,
+                                     tune=settings.tune)
+    else:
+        backing = Backing(trained.chords, [time_signature_for(model_ql)] * len(trained.chords))
+    skip = 1 if backing.pickup_ql is not None else 0      # a pickup is played once, up front
+    backing.measures = backing.measures[:skip] + repeat_choruses(backing.measures[skip:],
+                                                                 settings.choruses)
+    backing.time_signatures = (backing.time_signatures[:skip]
+                               + backing.time_signatures[skip:] * settings.choruses)
+    return backing
+
+
+def _outputs(settings: GenerateSettings, seeds: list[int]) -> list[Path]:
+    """The MIDI file of each seed; refused up front if any file to be written exists."""
+    outputs = [Path(settings.output_dir) / f"solo_seed{seed}.mid" for seed in seeds]
+    suffixes = [".mid"] + [".wav"] * settings.wav + [".musicxml"] * settings.musicxml
+    taken = [str(p.with_suffix(s)) for p in outputs for s in suffixes if p.with_suffix(s).exists()]
+    if taken and not settings.overwrite:
+        raise OutputExistsError(f"{taken[0]}: exists already")
+    return outputs
+
+
+def generate_files(settings: GenerateSettings) -> str:
+    """Write one solo per seed over the chosen chords; returns the one-line summary."""
+    import numpy as np
+
+    from jazzsolo.midi import gm_program, render_wav
+    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
+    from jazzsolo.music_utils import copy_guard_for, generate_solo, read_primer, write_solo_midi
+
+    check_settings(settings)
+    solo_program = gm_program(settings.solo_instrument)
+    model_dir = settings.model
+    if model_dir is None:
+        model_dir = DEFAULT_MODEL_DIR if Path(DEFAULT_MODEL_DIR).is_dir() else PRETRAINED_MODEL_DIR
+    trained = load_model_dir(model_dir)
+    backing = read_backing(settings, trained)
+    accompaniment = ("comp" if any(getattr(settings, name) is not None for name in
+                                   ("backing_chords", "progression", "chords_from")) else "block")
+    accompaniment = accompaniment if settings.render_chords else "none"
+    first_seed = settings.seed if settings.seed is not None \
+        else int(np.random.default_rng().integers(2**31))
+    seeds = [first_seed + i for i in range(settings.num_outputs)]
+    outputs = _outputs(settings, seeds)
+    lengths = backing.lengths_ql
+    primer = None
+    if settings.primer_midi:
+        if len(set(lengths)) > 1:
+            raise ConfigError("a primer needs measures of one length; these chords change metre")
+        primer = read_primer(settings.primer_midi, backing.measures, measure_ql=lengths[0])
+    copy_guard = copy_guard_for(trained, settings.max_copy)
+    qpm = settings.qpm or backing.qpm or DEFAULT_QPM
+    n_notes = 0
+    for seed, output in zip(seeds, outputs):
+        solo = generate_solo(trained.weights, trained.indices_values, backing.measures,
+                             temperature=settings.temperature, seed=seed, top_k=settings.top_k,
+                             measure_ql=lengths[0], primer=primer, copy_guard=copy_guard,
+                             measure_lengths_ql=lengths, time_signatures=backing.time_signatures)
+        write_solo_midi(solo, output, qpm=qpm, accompaniment=accompaniment,
+                        solo_program=solo_program, overwrite=settings.overwrite)
+        n_notes += len(solo.timed_notes())
+        if settings.wav:
+            render_wav(output, output.with_suffix(".wav"),
+                       solo_instrument=settings.solo_instrument, overwrite=settings.overwrite)
+        if settings.musicxml:
+            from jazzsolo.musicxml import write_solo_musicxml
+
+            write_solo_musicxml(solo, output.with_suffix(".musicxml"),
+                                title=backing.title or f"Solo, seed {seed}", qpm=qpm,
+                                key=backing.key, overwrite=settings.overwrite)
+    where = outputs[0] if len(outputs) == 1 else f"{len(outputs)} files in {settings.output_dir}/"
+    extra = "".join(f" (+ {kind})" for kind, asked in (("WAV", settings.wav),
+                                                      ("MusicXML", settings.musicxml)) if asked)
+    return f"Wrote {n_notes} solo notes over {len(backing.measures)} measures{extra} to {where}"
