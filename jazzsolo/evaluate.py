@@ -16,7 +16,7 @@ from jazzsolo.baselines import (HeldOutSplit, LSTMValueModel, ValueModel, baseli
                                 early_stopped_lstm, heldout_cross_entropy, improvise,
                                 split_heldout, train_value_lstm)
 from jazzsolo.config import check_range
-from jazzsolo.errors import InputFileError
+from jazzsolo.errors import ConfigError, InputFileError
 from jazzsolo.music_utils import copy_guard_for
 from jazzsolo.preprocess import find_training_midi, get_corpus_data, get_musical_data
 from jazzsolo.solo_metrics import (HARMONY_CLASSES, HISTOGRAMS, PlayedNote, SoloTake,
@@ -248,6 +248,23 @@ def report_to_json(report: dict) -> str:
 
 def run_evaluate(args: argparse.Namespace) -> str:
     """`jazzsolo evaluate`: read the solos, build the report, return it as a table or JSON."""
+    if args.against is not None:
+        from jazzsolo.against import run_against_command
+
+        if args.solos:
+            raise ConfigError("--against compares models with the real solos it holds; give "
+                              "either SOLO.mid files or --against, not both")
+        check_range("limit", args.limit, 1, 100_000)
+        check_range("max_bars", args.max_bars, 1, 10_000)
+        check_range("temperature", args.temperature, 0.0, 100.0)
+        check_range("seed", args.seed, 0, 2**31)
+        return run_against_command(args)
+    if not args.solos:
+        raise ConfigError("give SOLO.mid files to score, or --against DIR of real solos")
+    if args.model is not None and len(args.model) > 1:
+        raise ConfigError("several --model directories are compared only with --against")
+    args.model = args.model[0] if args.model else None
+    args.temperature = 1.0 if args.temperature is None else args.temperature
     check_range("n_solos", args.n_solos, 1, 1000)
     check_range("temperature", args.temperature, 0.0, 100.0)
     check_range("seed", args.seed, 0, 2**32 - 1 - args.n_solos)
@@ -282,20 +299,37 @@ def add_evaluate_command(subparsers) -> argparse.ArgumentParser:
     """Register `evaluate SOLO.mid [more ...] [--reference] [--model] [--json]` on `subparsers`."""
     evaluate = subparsers.add_parser(
         "evaluate", help="Score solos against the training tune, the LSTM and simple baselines.")
-    evaluate.add_argument("solos", nargs="+", metavar="SOLO.mid",
+    evaluate.add_argument("solos", nargs="*", metavar="SOLO.mid",
                           help="MIDI files to score, one row each; the harmony is their 'Chords' "
                                "track, else their other pitched tracks, else --chords_from.")
     evaluate.add_argument("--chords_from", help="Measure the solos against the chords of this "
                                                 "MusicXML lead sheet or MIDI accompaniment.")
     evaluate.add_argument("--reference", help="The training tune (default: $JAZZSOLO_MIDI, then "
                                               "data/original_metheny.mid, then ../shared/data/).")
-    evaluate.add_argument("--model", help="A directory written by 'jazzsolo train'; its LSTM "
-                                          "improvises --n_solos solos for an 'LSTM' row.")
+    evaluate.add_argument("--model", nargs="+",
+                          help="A directory written by 'jazzsolo train' (its solos make an "
+                               "'LSTM' row); with --against, models to compare: directories or "
+                               "names (course, wjazzd, baselines, uniform, unigram, bigram, "
+                               "trigram; default: the shipped models and the baselines).")
+    evaluate.add_argument("--against", metavar="DIR",
+                          help="Real solos with their chords: a Weimar Jazz Database export "
+                               "(melody/ + beats/ CSV) or .db, or a folder of MIDI files with a "
+                               "solo and an accompaniment. Each model plays over the same "
+                               "chords, metre, tempo and length; the figures, their spread and "
+                               "a blind test (can a classifier tell them apart?) are reported.")
+    evaluate.add_argument("--limit", type=int, help="With --against: use the first N solos.")
+    evaluate.add_argument("--max_bars", type=int,
+                          help="With --against: cut each real solo to its first N bars.")
+    evaluate.add_argument("--plots", metavar="DIR",
+                          help="With --against: write the histograms and a real and a generated "
+                               "piano roll over the same chords as PNG files there.")
+    evaluate.add_argument("--overwrite", action="store_true", help="Replace existing plots.")
     evaluate.add_argument("--n_solos", type=int, default=20,
                           help="Solos each model and baseline improvises for the table "
                                "(default: 20).")
-    evaluate.add_argument("--temperature", type=float, default=1.0,
-                          help="Sampling temperature of those solos (default: 1.0).")
+    evaluate.add_argument("--temperature", type=float,
+                          help="Sampling temperature of those solos (default: 1.0; with "
+                               "--against, each model's own).")
     evaluate.add_argument("--max_copy", type=int, default=8,
                           help="The LSTM's solos copy at most this many consecutive values of "
                                "the tune, as with 'jazzsolo generate' (default: 8; 0: no limit).")
