@@ -33,6 +33,12 @@ class GenerateSettings:
     choruses: int = 1                        # times the chords are played
     solo_instrument: str = "Electric Guitar (jazz)"   # General MIDI name
     render_chords: bool = True               # write the accompaniment tracks
+    swing: float | None = None               # swing ratio; None: the players' at this tempo
+    drums: bool = True                       # the drummer
+    bass: bool = True                        # the walking bass
+    comp: bool = True                        # the piano comp
+    count_off: bool = False                  # a bar of hi-hat count-off before the solo
+    mp3: bool = False                        # also an MP3 beside each MIDI (needs ffmpeg)
     primer_midi: str | None = None           # a phrase to open the solo with
     wav: bool = False                        # also render a WAV beside each MIDI
     musicxml: bool = False                   # also write a MusicXML lead sheet beside each MIDI
@@ -50,6 +56,7 @@ def check_settings(settings: GenerateSettings) -> None:
     check_range("choruses", settings.choruses, 1, 100)
     check_range("beats_per_chord", settings.beats_per_chord, 0.25, 64)
     check_range("max_copy", settings.max_copy, 0, 10_000)
+    check_range("swing", settings.swing, 0.5, 4.0)
     sources = [name for name in ("backing_chords", "progression", "chords_from")
                if getattr(settings, name) is not None]
     if len(sources) > 1:
@@ -95,7 +102,8 @@ def read_backing(settings: GenerateSettings, trained):
 def _outputs(settings: GenerateSettings, seeds: list[int]) -> list[Path]:
     """The MIDI file of each seed; refused up front if any file to be written exists."""
     outputs = [Path(settings.output_dir) / f"solo_seed{seed}.mid" for seed in seeds]
-    suffixes = [".mid"] + [".wav"] * settings.wav + [".musicxml"] * settings.musicxml
+    suffixes = [".mid"] + [".wav"] * settings.wav + [".musicxml"] * settings.musicxml + \
+        [".mp3"] * settings.mp3
     taken = [str(p.with_suffix(s)) for p in outputs for s in suffixes if p.with_suffix(s).exists()]
     if taken and not settings.overwrite:
         raise OutputExistsError(f"{taken[0]}: exists already")
@@ -117,9 +125,12 @@ def generate_files(settings: GenerateSettings) -> str:
         model_dir = DEFAULT_MODEL_DIR if Path(DEFAULT_MODEL_DIR).is_dir() else PRETRAINED_MODEL_DIR
     trained = load_model_dir(model_dir)
     backing = read_backing(settings, trained)
-    accompaniment = ("comp" if any(getattr(settings, name) is not None for name in
-                                   ("backing_chords", "progression", "chords_from")) else "block")
-    accompaniment = accompaniment if settings.render_chords else "none"
+    accompaniment = "comp" if settings.render_chords else "none"    # a rhythm section, always
+    if settings.mp3:
+        from jazzsolo.midi import find_ffmpeg
+        if find_ffmpeg() is None:                      # say so before any work
+            raise ConfigError("MP3 needs ffmpeg, which is not installed (apt-get install "
+                              "ffmpeg, or make system-deps)")
     first_seed = settings.seed if settings.seed is not None \
         else int(np.random.default_rng().integers(2**31))
     seeds = [first_seed + i for i in range(settings.num_outputs)]
@@ -139,11 +150,21 @@ def generate_files(settings: GenerateSettings) -> str:
                              measure_ql=lengths[0], primer=primer, copy_guard=copy_guard,
                              measure_lengths_ql=lengths, time_signatures=backing.time_signatures)
         write_solo_midi(solo, output, qpm=qpm, accompaniment=accompaniment,
-                        solo_program=solo_program, overwrite=settings.overwrite)
+                        solo_program=solo_program, overwrite=settings.overwrite,
+                        swing_ratio=settings.swing, drums=settings.drums and settings.render_chords,
+                        bass=settings.bass, comp=settings.comp, seed=seed,
+                        count_off=settings.count_off)
         n_notes += len(solo.timed_notes())
-        if settings.wav:
-            render_wav(output, output.with_suffix(".wav"),
-                       solo_instrument=settings.solo_instrument, overwrite=settings.overwrite)
+        if settings.wav or settings.mp3:
+            wav = output.with_suffix(".wav") if settings.wav else \
+                output.with_name(f".{output.stem}.for-mp3.wav")     # hidden, removed below
+            render_wav(output, wav, solo_instrument=settings.solo_instrument,
+                       overwrite=settings.overwrite or not settings.wav)
+            if settings.mp3:
+                from jazzsolo.midi import render_mp3
+                render_mp3(wav, output.with_suffix(".mp3"), overwrite=settings.overwrite)
+            if not settings.wav:
+                wav.unlink()
         if settings.musicxml:
             from jazzsolo.musicxml import write_solo_musicxml
 
@@ -151,6 +172,11 @@ def generate_files(settings: GenerateSettings) -> str:
                                 title=backing.title or f"Solo, seed {seed}", qpm=qpm,
                                 key=backing.key, overwrite=settings.overwrite)
     where = outputs[0] if len(outputs) == 1 else f"{len(outputs)} files in {settings.output_dir}/"
-    extra = "".join(f" (+ {kind})" for kind, asked in (("WAV", settings.wav),
+    extra = "".join(f" (+ {kind})" for kind, asked in (("WAV", settings.wav), ("MP3", settings.mp3),
                                                       ("MusicXML", settings.musicxml)) if asked)
-    return f"Wrote {n_notes} solo notes over {len(backing.measures)} measures{extra} to {where}"
+    sound = ""
+    if settings.wav or settings.mp3:
+        from jazzsolo.midi import soundfont_in_use
+        sound = f"; sound: {soundfont_in_use().name}"
+    return (f"Wrote {n_notes} solo notes over {len(backing.measures)} measures{extra} to "
+            f"{where}{sound}")

@@ -10,12 +10,11 @@ from typing import Sequence
 import numpy as np
 from music21 import chord, instrument, meter, note, stream, tempo
 
-from jazzsolo.comp import bass_track, comp_track
 from jazzsolo.errors import ConfigError, MidiContentError
 from jazzsolo.grammar import (NoteEvent, PitchRange, Value, chord_from_midi, parse_melody,
                               parse_value, realise_values)
 from jazzsolo.inference_code import LSTMWeights, ValueSampler
-from jazzsolo.midi import (SOLO_PROGRAM, TimedNotes, build_midi, parse_time_signature,
+from jazzsolo.midi import (SOLO_PROGRAM, TimedNotes, parse_time_signature,
                            time_signature_for, time_signature_ql, write_midi)
 from jazzsolo.qa import clean_up_notes, prune_notes, prune_value
 
@@ -340,23 +339,27 @@ ACCOMPANIMENTS = ("block", "comp", "none")
 
 def write_solo_midi(solo: Solo, path: str | os.PathLike, *, qpm: float = DEFAULT_QPM,
                     accompaniment: str = "block", solo_program: int = SOLO_PROGRAM,
-                    overwrite: bool = False) -> Path:
-    """Write the solo and its accompaniment as a MIDI file at `qpm`, in the solo's metre.
+                    overwrite: bool = False, swing_ratio: float | None = None,
+                    dynamics: bool = True, drums: bool = True, bass: bool = True,
+                    comp: bool = True, seed: int = 0, count_off: bool = False) -> Path:
+    """Write the solo as a band plays it, as a MIDI file at `qpm`, in the solo's metre.
 
     `accompaniment` is "block" (the chords as given, e.g. the tune's own piano), "comp" (piano
-    voicings in a comping rhythm plus a walking bass track) or "none" (an empty chord track).
-    A time signature event starts the file and marks every change of metre.
+    voicings in comping rhythms plus a bass track) or "none" (an empty chord track).  A time
+    signature event starts the file and marks every change of metre.  The performance
+    (`jazzsolo.performance`): eighths swung by `swing_ratio` (None: the measured ratio at the
+    tempo; 1.0: straight), the solo phrased with `dynamics`, a drum track with `drums`, the
+    bass and the piano left out with `bass=False` / `comp=False`, a bar of count-off clicks
+    with `count_off`; `seed` (0 or more) seeds its random choices, so the same seed writes the
+    same bytes.  The `Solo` itself (and its MusicXML) keeps the straight grid.
     """
+    from jazzsolo.performance import Band, band_midi
+
     if accompaniment not in ACCOMPANIMENTS:
         raise ConfigError(f"unknown accompaniment {accompaniment!r}; valid: {', '.join(ACCOMPANIMENTS)}")
-    chords, bass = solo.timed_chords(), []
-    if accompaniment == "comp":
-        lengths = [solo.measure_length_ql(i) for i in range(len(solo.chords))]
-        chords, bass = comp_track(solo.chords, lengths), bass_track(solo.chords, lengths)
-    elif accompaniment == "none":
-        chords = []
-    midi_file = build_midi(solo.timed_notes(), chords, qpm=qpm, bass=bass, solo_program=solo_program,
-                           time_signatures=solo.time_signature_changes())
+    band = Band(swing_ratio=swing_ratio, dynamics=dynamics, drums=drums, bass=bass, comp=comp,
+                seed=seed, count_off=count_off)
+    midi_file = band_midi(solo, band, qpm=qpm, accompaniment=accompaniment, solo_program=solo_program)
     return write_midi(path, midi_file, overwrite=overwrite)
 
 

@@ -1,4 +1,5 @@
-"""Tests for jazzsolo.midi's audio half: a generated solo rendered to WAV, in tune, and bad input."""
+"""Tests for jazzsolo.midi's audio half: a generated solo rendered to a stereo WAV (in tune,
+panned, at one loudness, the SoundFont named), MP3 with and without ffmpeg, and bad input."""
 from __future__ import annotations
 
 import os
@@ -15,6 +16,7 @@ from jazzsolo.errors import ConfigError, InputFileError, MidiContentError, Outpu
 from jazzsolo.inference_code import LSTMWeights
 from jazzsolo.midi import TimedNotes, build_midi, write_midi
 from jazzsolo.music_utils import generate_solo, write_solo_midi
+from jazzsolo.progression import get_progression, parse_progression
 
 # A small vocabulary of grammar values (all four note classes) and a ii-V-I-VI progression:
 # 16 measures at 130 qpm, a 29.5-second solo, generated with random LSTM weights.
@@ -43,7 +45,9 @@ def solo_midi(tmp_path_factory) -> Path:
                           np.zeros(4 * n_a), rng.normal(0, 1.0, (n_a, n_values)), np.zeros(n_values))
     chords = [_measure(PROGRESSION[i % len(PROGRESSION)]) for i in range(N_MEASURES)]
     solo = generate_solo(weights, dict(enumerate(VALUES)), chords, temperature=1.0, seed=0)
-    return write_solo_midi(solo, tmp_path_factory.mktemp("audio") / "solo.mid", qpm=QPM)
+    # no drums: the tuning checks read the pitches of the solo and its chords
+    return write_solo_midi(solo, tmp_path_factory.mktemp("audio") / "solo.mid", qpm=QPM,
+                           drums=False)
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +55,20 @@ def solo_wav(solo_midi) -> Path:
     return midi.render_wav(solo_midi)
 
 
-def read_wav(path: Path) -> tuple[np.ndarray, int, int, int]:
-    """Samples in [-1, 1], sample rate (Hz), channels and sample width (bytes) of a WAV file."""
+def read_stereo(path: Path) -> tuple[np.ndarray, int, int, int]:
+    """Samples in [-1, 1] as (frames, channels), sample rate (Hz), channels and sample width
+    (bytes) of a WAV file."""
     with wave.open(str(path)) as w:
         frames = w.readframes(w.getnframes())
-        return (np.frombuffer(frames, "<i2") / 32768.0, w.getframerate(), w.getnchannels(),
-                w.getsampwidth())
+        channels = w.getnchannels()
+        return (np.frombuffer(frames, "<i2").reshape(-1, channels) / 32768.0, w.getframerate(),
+                channels, w.getsampwidth())
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int, int, int]:
+    """Like `read_stereo`, the channels mixed to mono, as a listener's ear would analyse it."""
+    audio, rate, channels, width = read_stereo(path)
+    return audio.mean(axis=1), rate, channels, width
 
 
 def played_notes(path: Path) -> list[tuple[int, float]]:
@@ -120,15 +132,16 @@ def in_tune(audio: np.ndarray, sample_rate: float, notes: list[tuple[int, float]
 
 
 def test_wav_format_length_and_level(solo_midi, solo_wav):
-    audio, rate, channels, width = read_wav(solo_wav)
+    audio, rate, channels, width = read_stereo(solo_wav)
     assert solo_wav == solo_midi.with_suffix(".wav")
-    assert (rate, channels, width) == (44100, 1, 2)
+    assert (rate, channels, width) == (44100, 2, 2)
     midi_seconds = mido.MidiFile(solo_midi).length
     assert midi_seconds == pytest.approx(N_MEASURES * 4 * 60 / QPM, rel=1e-3)
     assert len(audio) / rate == pytest.approx(midi_seconds, rel=0.10)
     rms = float(np.sqrt(np.mean(audio ** 2)))
     assert rms > 0.05, f"RMS {rms:.4f} is close to silence"
-    assert np.max(np.abs(audio)) <= midi.PEAK_LEVEL + 1e-3        # normalised, not clipped
+    assert midi.loudness_db(audio) == pytest.approx(midi.TARGET_LOUDNESS_DB, abs=0.5)
+    assert 20 * np.log10(np.max(np.abs(audio))) <= -1.0 + 0.01     # peaks at most -1 dBFS
 
 
 def test_spectral_peaks_are_the_played_pitches(solo_midi, solo_wav):
@@ -245,8 +258,9 @@ def test_soundfont_that_is_not_one(solo_midi, tmp_path):
 
 
 def test_explicit_soundfont(solo_midi, tmp_path):
-    wav = midi.render_wav(solo_midi, tmp_path / "x.wav", soundfont=midi.default_soundfont())
+    wav = midi.render_wav(solo_midi, tmp_path / "x.wav", soundfont=midi.bundled_soundfont())
     assert read_wav(wav)[1] == 44100
+    assert b"TimGM6mb.sf2" in wav.read_bytes()[-200:]             # the WAV names its SoundFont
 
 
 def test_unknown_instrument(solo_midi, tmp_path):
@@ -276,3 +290,102 @@ def test_sample_rate_is_honoured(solo_midi, tmp_path):
     audio, rate, _, _ = read_wav(midi.render_wav(solo_midi, tmp_path / "x.wav", sample_rate=22050))
     assert rate == 22050 and len(audio) / rate == pytest.approx(mido.MidiFile(solo_midi).length,
                                                                 rel=0.10)
+
+
+# --- the band's mix: stereo, panned, one loudness, the SoundFont reported ----------------------
+
+BAND_QPM = 160.0
+
+
+@pytest.fixture(scope="module")
+def band_wavs(tmp_path_factory) -> list[Path]:
+    """Two different solos (the shipped model, seeds 1 and 2) with comp, bass and drums, as WAVs."""
+    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
+
+    model = load_model_dir(PRETRAINED_MODEL_DIR)
+    chords = parse_progression(get_progression("blues"))
+    folder = tmp_path_factory.mktemp("band")
+    wavs = []
+    for seed, instrument in ((1, "Electric Guitar (jazz)"), (2, "Tenor Sax")):
+        solo = generate_solo(model.weights, model.indices_values, chords, seed=seed, temperature=1.0)
+        path = write_solo_midi(solo, folder / f"band{seed}.mid", qpm=BAND_QPM, accompaniment="comp",
+                               seed=seed)
+        wavs.append(midi.render_wav(path, solo_instrument=instrument))
+    return wavs
+
+
+def test_the_band_is_a_stereo_mix_at_one_loudness(band_wavs):
+    levels = []
+    for wav in band_wavs:
+        audio, rate, channels, _ = read_stereo(wav)
+        assert channels == 2 and rate == 44100
+        assert 20 * np.log10(np.max(np.abs(audio))) <= -1.0 + 0.01
+        left, right = audio[:, 0], audio[:, 1]
+        assert np.mean(np.abs(left - right)) > 0.1 * np.mean(np.abs(left + right)), "no panning"
+        levels.append(midi.loudness_db(audio))
+    assert abs(levels[0] - levels[1]) <= 2.0, levels
+
+
+def test_the_soloist_is_right_of_the_piano(tmp_path):
+    def level(wav):
+        audio = read_stereo(wav)[0]
+        return 20 * np.log10(np.sqrt(np.mean(audio[:, 1] ** 2)) / np.sqrt(np.mean(audio[:, 0] ** 2)))
+    notes = [TimedNotes(float(i), 1.0, (64 + i % 5,)) for i in range(8)]
+    solo_only = write_midi(tmp_path / "solo.mid", build_midi(notes, [], qpm=QPM, mix=midi.BAND_MIX))
+    piano_only = write_midi(tmp_path / "piano.mid", build_midi([], notes, qpm=QPM, mix=midi.BAND_MIX))
+    # right minus left, dB: the guitar's own samples lean left, so the margin is small
+    assert level(midi.render_wav(solo_only)) > 0.5 and level(midi.render_wav(piano_only)) < -2.0
+
+
+def test_the_soundfont_in_use_is_the_fuller_one_when_installed(band_wavs, monkeypatch):
+    used = midi.soundfont_in_use()
+    system = [p for p in midi.SYSTEM_SOUNDFONTS if p.is_file()]
+    assert used == (system[0] if system else midi.bundled_soundfont())
+    assert used.name.encode() in band_wavs[0].read_bytes()[-200:]
+    monkeypatch.setattr(midi, "SYSTEM_SOUNDFONTS", ())
+    assert midi.soundfont_in_use() == midi.bundled_soundfont()
+
+
+def test_fluidr3_is_installed_in_ci():
+    if not os.environ.get("CI") and midi.soundfont_in_use() == midi.bundled_soundfont():
+        pytest.skip("FluidR3_GM.sf2 is not installed here (make test installs fluid-soundfont-gm)")
+    assert midi.soundfont_in_use().name == "FluidR3_GM.sf2"
+
+
+def test_loudness_and_limiter():
+    rate = 44100
+    t = np.arange(rate * 2) / rate
+    tone = 0.1 * np.sin(2 * np.pi * 220 * t)
+    assert midi.loudness_db(tone) == pytest.approx(-23.0, abs=0.1)      # a sine is 3 dB under its peak
+    spiky = tone.copy()
+    spiky[rate // 2] = 1.0                                               # one drum-like spike
+    out = midi.normalise(np.stack([spiky, spiky], axis=1), rate)
+    assert np.max(np.abs(out)) <= midi.PEAK_LEVEL + 1e-9
+    assert midi.loudness_db(out) == pytest.approx(midi.TARGET_LOUDNESS_DB, abs=0.2)
+
+
+# --- MP3 --------------------------------------------------------------------------------------
+
+def test_mp3_reads_back_with_the_wavs_duration(solo_wav, tmp_path):
+    if midi.find_ffmpeg() is None:
+        pytest.skip("ffmpeg is not installed here (make test installs it)")
+    mp3 = midi.render_mp3(solo_wav, tmp_path / "solo.mp3")
+    from pydub import AudioSegment                         # after render_mp3 has quieted its import
+    assert mp3.read_bytes()[:3] == b"ID3" or mp3.read_bytes()[0] == 0xFF
+    segment = AudioSegment.from_file(str(mp3), format="mp3")
+    audio, rate, _, _ = read_stereo(solo_wav)
+    assert segment.channels == 2
+    assert len(segment) / 1000 == pytest.approx(len(audio) / rate, abs=0.2)
+    with pytest.raises(OutputExistsError):
+        midi.render_mp3(solo_wav, mp3)
+    from_samples = midi.render_mp3(audio[: rate * 2], tmp_path / "two_seconds.mp3")
+    assert len(AudioSegment.from_file(str(from_samples), format="mp3")) / 1000 == \
+        pytest.approx(2.0, abs=0.2)
+
+
+def test_mp3_without_ffmpeg_is_a_one_line_config_error(solo_wav, tmp_path, monkeypatch):
+    monkeypatch.setattr(midi, "find_ffmpeg", lambda: None)
+    with pytest.raises(ConfigError) as e:
+        midi.render_mp3(solo_wav, tmp_path / "solo.mp3")
+    assert "MP3 needs ffmpeg, which is not installed" in _one_line(e.value)
+    assert not (tmp_path / "solo.mp3").exists()

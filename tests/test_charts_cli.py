@@ -105,7 +105,7 @@ def test_an_ireal_chart_with_repeats_and_endings_gives_the_expected_bars(tmp_pat
 
 
 def test_musicxml_out_has_the_notes_and_chords_of_the_midi(tmp_path):
-    midi_path = generate(tmp_path, "--progression", "blues", "--musicxml")
+    midi_path = generate(tmp_path, "--progression", "blues", "--musicxml", "--swing", "1")
     xml = converter.parse(str(midi_path.with_suffix(".musicxml")))
     part = xml.parts[0]
     notes = [(float(n.offset), n.pitch.midi) for n in part.stripTies().flatten().notes

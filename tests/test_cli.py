@@ -38,7 +38,7 @@ def test_train_then_generate_in_a_fresh_process(metheny_midi, tmp_path):
                     tmp_path)
     assert generated.returncode == 0, generated.stderr
     midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed4.mid"))
-    assert [i.name for i in midi.instruments] == ["Solo", "Chords"]
+    assert [i.name for i in midi.instruments] == ["Solo", "Chords", "Bass", "Drums"]
     assert generated.stdout.strip().splitlines()[-1].startswith("Wrote ")
 
 
@@ -113,11 +113,12 @@ def test_generate_over_a_named_progression_with_comp_and_bass(trained, tmp_path)
     assert result.returncode == 0, result.stderr
     midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed1.mid"))
     tracks = {i.name: i for i in midi.instruments}
-    assert set(tracks) == {"Solo", "Chords", "Bass"}
-    assert tracks["Bass"].program == 32
+    assert set(tracks) == {"Solo", "Chords", "Bass", "Drums"}
+    assert tracks["Bass"].program == 32 and tracks["Drums"].is_drum
     end_beats = midi.time_to_tick(max(n.end for n in tracks["Solo"].notes)) / midi.resolution
     assert abs(end_beats - 24 * 4) <= 1.0
-    assert len(tracks["Bass"].notes) == 24 * 4
+    on_beats = {round(midi.time_to_tick(n.start) / midi.resolution, 3) for n in tracks["Bass"].notes}
+    assert set(range(24 * 4)) <= on_beats                  # a walking bass: every beat
 
 
 def test_generate_over_backing_chords_several_outputs_and_instrument(trained, tmp_path):
@@ -131,7 +132,7 @@ def test_generate_over_backing_chords_several_outputs_and_instrument(trained, tm
     contents = {(tmp_path / "out" / f).read_bytes() for f in files}
     assert len(contents) == 3, "each output is a different solo"
     midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed5.mid"))
-    assert [(i.name, i.program) for i in midi.instruments] == [("Solo", 11)]
+    assert [(i.name, i.program) for i in midi.instruments] == [("Solo", 11)]   # no band
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -203,7 +204,7 @@ def test_the_shipped_model_plays_the_blues_without_any_midi(tmp_path):
                  tmp_path)
     assert result.returncode == 0, result.stderr
     midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed2.mid"))
-    assert {i.name for i in midi.instruments} == {"Solo", "Chords", "Bass"}
+    assert {i.name for i in midi.instruments} == {"Solo", "Chords", "Bass", "Drums"}
 
 
 def test_running_twice_never_overwrites(trained, tmp_path):
