@@ -37,14 +37,18 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-# Trains on the Metheny tune when it is there and no model exists yet; without the tune the
-# pretrained model shipped in the package plays.  Writes MIDI and WAV to output/.
+# Trains the course model on the Metheny tune when it is there and no model exists yet (without
+# the tune the course model shipped in the package plays the tune's chords), then the note model
+# learned from the Weimar Jazz Database plays two choruses of blues.  MIDI, WAV and MusicXML
+# go to output/.
 demo: install
 	@if [ ! -f $(MODEL_DIR)/weights.npz ] && $(BIN)/python -c \
 		"from jazzsolo.preprocess import find_training_midi; find_training_midi()" 2>/dev/null; then \
 		$(BIN)/jazzsolo train --output_dir $(MODEL_DIR) --epochs 100; fi
-	$(BIN)/jazzsolo generate --output_dir output --seed 0 --wav --overwrite
-	$(BIN)/jazzsolo generate --output_dir output --progression blues --choruses 2 --seed 1 --wav --overwrite
+	$(BIN)/jazzsolo generate --model $$(test -f $(MODEL_DIR)/config.json && echo $(MODEL_DIR) || echo course) \
+		--output_dir output --seed 0 --wav --overwrite
+	$(BIN)/jazzsolo generate --model wjazzd --output_dir output --progression blues --choruses 2 \
+		--seed 1 --wav --musicxml --overwrite
 
 test: install-test
 	$(BIN)/python -m pytest

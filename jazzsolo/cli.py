@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -71,7 +72,41 @@ def _prepare_training(args) -> tuple[dict, object, object]:
 
 
 def _train(args) -> str:
+    if args.corpus is not None or (args.resume is not None and _is_corpus_run(args.resume)):
+        return _train_corpus(args)
+    return _train_course(args)
+
+
+def _is_corpus_run(directory) -> bool:
+    from jazzsolo.checkpoint import checkpoint_dir
+    from jazzsolo.note_model import RUN_FILE
+
+    return (checkpoint_dir(directory) / RUN_FILE).is_file()
+
+
+def _train_corpus(args) -> str:
+    from jazzsolo.note_training import train_on_corpus
+
+    for flag in ("midi", "melody_part", "chord_parts", "windows", "n_a"):
+        if getattr(args, flag) is not None:
+            raise ConfigError(f"--{flag} belongs to training on MIDI files, not to --corpus")
+    if args.preset not in (None, "wjazzd", "tiny"):
+        raise ConfigError(f"--preset {args.preset!r} is a tune preset; with --corpus the model "
+                          f"presets are wjazzd (the shipped model's size) and tiny")
+    check_range("epochs", args.epochs, 1, 100_000)
+    output_dir = args.resume if args.resume is not None else args.output_dir
+    return train_on_corpus(args.corpus, output_dir, preset=args.preset or "wjazzd",
+                           max_epochs=args.epochs, seed=args.seed,
+                           resume=args.resume is not None, overwrite=args.overwrite,
+                           progress=not args.quiet)
+
+
+def _train_course(args) -> str:
     from jazzsolo.checkpoint import has_state, load_run, load_state, save_run, save_state
+
+    args.epochs = 100 if args.epochs is None else args.epochs
+    args.seed = 0 if args.seed is None else args.seed
+    args.n_a = 64 if args.n_a is None else args.n_a
     from jazzsolo.config import TrainConfig, config_from_dict
     from jazzsolo.errors import OutputExistsError, TrainingError
     from jazzsolo.model_dir import CONFIG_FILE, WEIGHTS_FILE
@@ -168,9 +203,23 @@ def _inspect(args) -> str:
 
 
 def _info(args) -> str:
-    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
+    from jazzsolo.generation import resolve_model
+    from jazzsolo.model_dir import load_model_dir
+    from jazzsolo.note_model import is_note_model_dir, load_note_model
 
-    directory = Path(args.model) if args.model else PRETRAINED_MODEL_DIR
+    directory = resolve_model(args.model) if args.model else resolve_model("course")
+    files = sorted(p.name for p in directory.iterdir() if p.is_file()) if directory.is_dir() else []
+    if is_note_model_dir(directory):
+        load_note_model(directory)                             # refuses a broken one
+        settings = json.loads((directory / "config.json").read_text())
+        meta, shape = settings.get("meta", {}), settings.get("model", {})
+        print(f"model:       {directory} ({settings['family']} {settings['format_version']})")
+        print(f"trained on:  {meta.get('data', '?')}: {meta.get('training_solos', '?')} solos, "
+              f"{len(meta.get('validation_solos', []))} for validation")
+        print(f"shape:       {shape.get('n_layers')} x {shape.get('n_units')} LSTM units")
+        print(f"training:    {meta.get('epochs', '?')} epochs (best {meta.get('best_epoch')}), "
+              f"{meta.get('training_seconds', '?')} s")
+        return f"files:       {', '.join(files)}"
     model = load_model_dir(directory)
     settings, history = model.settings, model.history
     sources = settings.get("source_midi") or ["?"]
@@ -184,7 +233,6 @@ def _info(args) -> str:
     if history.get("loss"):
         print(f"final:       loss {history['loss'][-1]:.3f}, accuracy {history['accuracy'][-1]:.3f}")
     print(f"chords:      {len(model.chords)} measures of {settings.get('measure_ql', 4.0):g} beats")
-    files = sorted(p.name for p in directory.iterdir() if p.is_file())
     return f"files:       {', '.join(files)}"
 
 
@@ -211,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--preset", help="Where the melody, chords and solo are: 'course' for the "
                                         "Metheny tune, 'auto' to find them in any file (default: "
                                         "course for original_metheny.mid, auto otherwise).")
+    train.add_argument("--corpus", metavar="PATH",
+                       help="Train the note model on a corpus of real solos instead: the Weimar "
+                            "Jazz Database's per-solo CSV export (melody/ + beats/) or its "
+                            "wjazzd.db; 10 %% of the solos (by solo, seed 0) stop it early.")
     train.add_argument("--melody_part", type=int,
                        help="Index of the melody part (see 'jazzsolo inspect'); implies auto.")
     train.add_argument("--chord_parts", type=int, nargs="+",
@@ -219,9 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="Train on this many random windows of 30 values (default: the "
                             "course's 60 for the Metheny tune, else one at every position of "
                             "the corpus, so every value is trained on).")
-    train.add_argument("--epochs", type=int, default=100, help="Passes over the training windows.")
-    train.add_argument("--seed", type=int, default=0, help="Seed for weights and batch order.")
-    train.add_argument("--n_a", type=int, default=64, help="Number of LSTM units.")
+    train.add_argument("--epochs", type=int,
+                       help="Passes over the training windows (default: 100); with --corpus, "
+                            "the most epochs before early stopping (default: 40).")
+    train.add_argument("--seed", type=int, help="Seed for weights and batch order (default: 0).")
+    train.add_argument("--n_a", type=int, help="Number of LSTM units of the course model "
+                                               "(default: 64).")
     train.add_argument("--output_dir", default=DEFAULT_MODEL_DIR,
                        help=f"Directory to save the model in (default: {DEFAULT_MODEL_DIR}).")
     train.add_argument("--overwrite", action="store_true", help="Replace a model saved there.")
@@ -237,7 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     info = commands.add_parser("info", help="Show what a model directory was trained on and "
                                              "with which settings.")
-    info.add_argument("model", nargs="?", help="A model directory (default: the pretrained model).")
+    info.add_argument("model", nargs="?", help="A model directory, or course or wjazzd (default: "
+                                               "course).")
     info.set_defaults(run=_info)
 
     inspect = commands.add_parser("inspect", help="List a MIDI file's parts and what training "
@@ -246,21 +302,24 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.set_defaults(run=_inspect)
 
     generate = commands.add_parser("generate", help="Write a new solo as MIDI.")
-    generate.add_argument("--model", help=f"A directory written by 'jazzsolo train' (default: "
-                                          f"{DEFAULT_MODEL_DIR} if it exists, else the pretrained "
-                                          f"model shipped with jazzsolo).")
-    generate.add_argument("--temperature", type=float, default=0.5,
-                          help="Sampling temperature: 0 always takes the likeliest value, "
-                               "higher is more adventurous (default: 0.5).")
+    generate.add_argument("--model", help=f"'wjazzd' (the note model learned from 361 solos "
+                                          f"of the Weimar Jazz Database), 'course' (the course's "
+                                          f"model of the Metheny tune) or a directory written by "
+                                          f"'jazzsolo train' (default: {DEFAULT_MODEL_DIR} if it "
+                                          f"holds a model, else wjazzd).")
+    generate.add_argument("--temperature", type=float,
+                          help="Sampling temperature: 0 always takes the likeliest choice, "
+                               "higher is more adventurous (default: the model's: 0.8 for "
+                               "wjazzd, 0.5 for course).")
     generate.add_argument("--seed", type=int, help="Seed for sampling; the same seed gives the "
                                                    "same solo (default: random, printed).")
     generate.add_argument("--qpm", type=float,
                           help="Tempo in quarter notes per minute (default: the chart's, when "
                                "--chords_from gives one, else 130).")
     generate.add_argument("--top_k", type=int, help="Sample only among the k likeliest values.")
-    generate.add_argument("--max_copy", type=int, default=DEFAULT_MAX_COPY,
-                          help="Never copy more than this many consecutive values of the "
-                               f"training tune; 0 allows any (default: {DEFAULT_MAX_COPY}, "
+    generate.add_argument("--max_copy", type=int,
+                          help="Course model: never copy more than this many consecutive values "
+                               f"of the training tune; 0 allows any (default: {DEFAULT_MAX_COPY}, "
                                "under a measure's worth).")
     generate.add_argument("--num_outputs", type=int, default=1,
                           help="How many solos to write, with seeds seed, seed+1, ... (default: 1).")

@@ -248,6 +248,8 @@ def report_to_json(report: dict) -> str:
 
 def run_evaluate(args: argparse.Namespace) -> str:
     """`jazzsolo evaluate`: read the solos, build the report, return it as a table or JSON."""
+    if args.against is not None and args.heldout is not None:
+        raise ConfigError("give one of --against and --heldout")
     if args.against is not None:
         from jazzsolo.against import run_against_command
 
@@ -259,8 +261,16 @@ def run_evaluate(args: argparse.Namespace) -> str:
         check_range("temperature", args.temperature, 0.0, 100.0)
         check_range("seed", args.seed, 0, 2**31)
         return run_against_command(args)
+    if args.heldout is not None:
+        from jazzsolo.note_training import format_heldout, heldout_json, heldout_report
+
+        if args.solos:
+            raise ConfigError("--heldout scores models on the solos it holds; give either "
+                              "SOLO.mid files or --heldout, not both")
+        report = heldout_report(args.heldout, models=args.model, train_corpus=args.corpus)
+        return heldout_json(report) if args.json else format_heldout(report)
     if not args.solos:
-        raise ConfigError("give SOLO.mid files to score, or --against DIR of real solos")
+        raise ConfigError("give SOLO.mid files to score, --against DIR or --heldout DIR")
     if args.model is not None and len(args.model) > 1:
         raise ConfigError("several --model directories are compared only with --against")
     args.model = args.model[0] if args.model else None
@@ -317,6 +327,13 @@ def add_evaluate_command(subparsers) -> argparse.ArgumentParser:
                                "solo and an accompaniment. Each model plays over the same "
                                "chords, metre, tempo and length; the figures, their spread and "
                                "a blind test (can a classifier tell them apart?) are reported.")
+    evaluate.add_argument("--heldout", metavar="DIR",
+                          help="Solos none of the models saw (a WJazzD export folder or .db): "
+                               "print each note model's per-note pitch and rhythm perplexity "
+                               "beside bigram and trigram chains over the same tokens.")
+    evaluate.add_argument("--corpus", metavar="PATH",
+                          help="With --heldout: train the chains on this corpus (its solos in "
+                               "DIR left out) instead of on the other held-out solos.")
     evaluate.add_argument("--limit", type=int, help="With --against: use the first N solos.")
     evaluate.add_argument("--max_bars", type=int,
                           help="With --against: cut each real solo to its first N bars.")

@@ -10,6 +10,7 @@ from jazzsolo.errors import ConfigError, OutputExistsError
 
 DEFAULT_MODEL_DIR = "output/model"    # where `jazzsolo train` saves unless told otherwise
 DEFAULT_QPM = 130.0                   # the course's tempo, quarter notes per minute
+COURSE_TEMPERATURE = 0.5              # the course model's sampling temperature
 DEFAULT_MAX_COPY = 8                  # values; a measure of the tune holds 6-19, median 11
 
 
@@ -17,12 +18,12 @@ DEFAULT_MAX_COPY = 8                  # values; a measure of the tune holds 6-19
 class GenerateSettings:
     """Everything `jazzsolo generate` can be asked; each field is the flag of the same name."""
 
-    model: str | None = None                 # a model directory; None: output/model, else shipped
-    temperature: float = 0.5                 # 0 = likeliest value always; higher = wilder
+    model: str | None = None                 # course, wjazzd or a directory (see resolve_model)
+    temperature: float | None = None         # 0 = likeliest always; None: the model's default
     seed: int | None = None                  # first seed; None draws one (it is in the file name)
     qpm: float | None = None                 # tempo; None: the chart's, else DEFAULT_QPM
     top_k: int | None = None                 # sample among the k likeliest only
-    max_copy: int = DEFAULT_MAX_COPY         # longest run of training values a solo may copy
+    max_copy: int | None = None              # longest run of training values a solo may copy
     num_outputs: int = 1                     # solos written, seeds seed, seed + 1, ...
     backing_chords: str | None = None        # chord symbols, bars separated by "|"
     beats_per_chord: float | None = None     # with backing_chords written without bars
@@ -72,13 +73,16 @@ def check_settings(settings: GenerateSettings) -> None:
         raise ConfigError("--tune picks a tune of the iReal Pro playlist given with --chords_from")
 
 
-def read_backing(settings: GenerateSettings, trained):
-    """The chords to play over (a `progression.Backing`), repeated for every chorus."""
+def read_backing(settings: GenerateSettings, *, model_ql: float = 4.0, tune_chords=None):
+    """The chords to play over (a `progression.Backing`), repeated for every chorus.
+
+    `model_ql` is the bar length the model was trained in (the metre of chords given without
+    one); `tune_chords` the model's own tune, played when no chords are given.
+    """
     from jazzsolo.midi import time_signature_for
     from jazzsolo.progression import (Backing, get_progression, parse_progression,
                                       read_backing as read_chart_backing, repeat_choruses)
 
-    model_ql = float(trained.settings.get("measure_ql", 4.0))
     signature = settings.time_signature or time_signature_for(model_ql)
     if settings.backing_chords is not None or settings.progression is not None:
         text = settings.backing_chords if settings.backing_chords is not None \
@@ -89,14 +93,95 @@ def read_backing(settings: GenerateSettings, trained):
     elif settings.chords_from is not None:
         backing = read_chart_backing(settings.chords_from, measure_ql=model_ql,
                                      tune=settings.tune)
+    elif tune_chords is not None:
+        backing = Backing(tune_chords, [time_signature_for(model_ql)] * len(tune_chords))
     else:
-        backing = Backing(trained.chords, [time_signature_for(model_ql)] * len(trained.chords))
+        raise ConfigError("this model learned from many tunes and has no chords of its own: "
+                          "give --progression, --backing_chords or --chords_from (or --model "
+                          "course for the Metheny tune's chords)")
     skip = 1 if backing.pickup_ql is not None else 0      # a pickup is played once, up front
     backing.measures = backing.measures[:skip] + repeat_choruses(backing.measures[skip:],
                                                                  settings.choruses)
     backing.time_signatures = (backing.time_signatures[:skip]
                                + backing.time_signatures[skip:] * settings.choruses)
     return backing
+
+
+def resolve_model(name: str | None) -> Path:
+    """A model directory from a name: ``course`` (the Metheny model), ``wjazzd`` (the corpus
+    model), a path; None is output/model when a complete one is there, else ``wjazzd``."""
+    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR
+    from jazzsolo.note_model import PRETRAINED_WJAZZD_DIR
+
+    named = {"course": PRETRAINED_MODEL_DIR, "metheny": PRETRAINED_MODEL_DIR,
+             "wjazzd": PRETRAINED_WJAZZD_DIR}
+    if name is None:
+        own = Path(DEFAULT_MODEL_DIR)
+        return own if (own / "config.json").is_file() else PRETRAINED_WJAZZD_DIR
+    return named.get(name, Path(name))
+
+
+class _Improviser:
+    """One model family behind one call: a solo over the backing for a seed."""
+
+    def __init__(self, settings: GenerateSettings, model_dir: Path):
+        from jazzsolo.note_model import is_note_model_dir
+
+        self.settings, self.is_note_model = settings, is_note_model_dir(model_dir)
+        if self.is_note_model:
+            from jazzsolo.note_generate import DEFAULT_TEMPERATURE
+            from jazzsolo.note_model import load_note_model
+
+            for flag, given in (("--primer_midi", settings.primer_midi),
+                                ("--max_copy", settings.max_copy)):
+                if given is not None:
+                    raise ConfigError(f"{flag} works with models of the course's values (e.g. "
+                                      f"--model course), not with this note model")
+            self.model, self.model_ql, self.tune_chords = load_note_model(model_dir), 4.0, None
+            self.temperature = settings.temperature if settings.temperature is not None \
+                else DEFAULT_TEMPERATURE
+        else:
+            from jazzsolo.model_dir import load_model_dir
+            from jazzsolo.music_utils import copy_guard_for
+
+            self.model = load_model_dir(model_dir)
+            self.model_ql = float(self.model.settings.get("measure_ql", 4.0))
+            self.tune_chords = self.model.chords
+            self.temperature = settings.temperature if settings.temperature is not None \
+                else COURSE_TEMPERATURE
+            max_copy = settings.max_copy if settings.max_copy is not None else DEFAULT_MAX_COPY
+            self.copy_guard = copy_guard_for(self.model, max_copy)
+        self.primer = None
+
+    def prime(self, backing) -> None:
+        """Read --primer_midi over the first measures of the backing."""
+        from jazzsolo.music_utils import read_primer
+
+        lengths = backing.lengths_ql
+        if self.settings.primer_midi:
+            if len(set(lengths)) > 1:
+                raise ConfigError("a primer needs measures of one length; these chords change "
+                                  "metre")
+            self.primer = read_primer(self.settings.primer_midi, backing.measures,
+                                      measure_ql=lengths[0])
+
+    def solo(self, backing, seed: int, qpm: float):
+        """The solo of one seed over the backing."""
+        lengths, settings = backing.lengths_ql, self.settings
+        if self.is_note_model:
+            from jazzsolo.note_generate import generate_note_solo
+
+            return generate_note_solo(self.model, backing.measures, measure_lengths_ql=lengths,
+                                      time_signatures=backing.time_signatures,
+                                      temperature=self.temperature, seed=seed,
+                                      top_k=settings.top_k, qpm=qpm)
+        from jazzsolo.music_utils import generate_solo
+
+        return generate_solo(self.model.weights, self.model.indices_values, backing.measures,
+                             temperature=self.temperature, seed=seed, top_k=settings.top_k,
+                             measure_ql=lengths[0], primer=self.primer,
+                             copy_guard=self.copy_guard, measure_lengths_ql=lengths,
+                             time_signatures=backing.time_signatures)
 
 
 def _outputs(settings: GenerateSettings, seeds: list[int]) -> list[Path]:
@@ -115,16 +200,13 @@ def generate_files(settings: GenerateSettings) -> str:
     import numpy as np
 
     from jazzsolo.midi import gm_program, render_wav
-    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
-    from jazzsolo.music_utils import copy_guard_for, generate_solo, read_primer, write_solo_midi
+    from jazzsolo.music_utils import write_solo_midi
 
     check_settings(settings)
     solo_program = gm_program(settings.solo_instrument)
-    model_dir = settings.model
-    if model_dir is None:
-        model_dir = DEFAULT_MODEL_DIR if Path(DEFAULT_MODEL_DIR).is_dir() else PRETRAINED_MODEL_DIR
-    trained = load_model_dir(model_dir)
-    backing = read_backing(settings, trained)
+    improviser = _Improviser(settings, resolve_model(settings.model))
+    backing = read_backing(settings, model_ql=improviser.model_ql,
+                           tune_chords=improviser.tune_chords)
     accompaniment = "comp" if settings.render_chords else "none"    # a rhythm section, always
     if settings.mp3:
         from jazzsolo.midi import find_ffmpeg
@@ -135,20 +217,11 @@ def generate_files(settings: GenerateSettings) -> str:
         else int(np.random.default_rng().integers(2**31))
     seeds = [first_seed + i for i in range(settings.num_outputs)]
     outputs = _outputs(settings, seeds)
-    lengths = backing.lengths_ql
-    primer = None
-    if settings.primer_midi:
-        if len(set(lengths)) > 1:
-            raise ConfigError("a primer needs measures of one length; these chords change metre")
-        primer = read_primer(settings.primer_midi, backing.measures, measure_ql=lengths[0])
-    copy_guard = copy_guard_for(trained, settings.max_copy)
+    improviser.prime(backing)
     qpm = settings.qpm or backing.qpm or DEFAULT_QPM
     n_notes = 0
     for seed, output in zip(seeds, outputs):
-        solo = generate_solo(trained.weights, trained.indices_values, backing.measures,
-                             temperature=settings.temperature, seed=seed, top_k=settings.top_k,
-                             measure_ql=lengths[0], primer=primer, copy_guard=copy_guard,
-                             measure_lengths_ql=lengths, time_signatures=backing.time_signatures)
+        solo = improviser.solo(backing, seed, qpm)
         write_solo_midi(solo, output, qpm=qpm, accompaniment=accompaniment,
                         solo_program=solo_program, overwrite=settings.overwrite,
                         swing_ratio=settings.swing, drums=settings.drums and settings.render_chords,

@@ -83,13 +83,13 @@ def test_evaluate_reads_an_accompaniment_track_of_any_name(tmp_path):
 
 def test_a_primer_longer_than_half_the_solo_is_refused(tmp_path):
     solo_only(tmp_path / "long.mid", bars=8)                   # the blues has 12 bars
-    result = run(["generate", "--progression", "blues", "--primer_midi", "long.mid",
-                  "--seed", "1", "--output_dir", "out"], tmp_path)
+    result = run(["generate", "--model", "course", "--progression", "blues", "--primer_midi",
+                  "long.mid", "--seed", "1", "--output_dir", "out"], tmp_path)
     one_line_error(result, "8 measures", "more than half", "12-measure")
     assert not (tmp_path / "out").exists()
     solo_only(tmp_path / "short.mid", bars=2)
-    result = run(["generate", "--progression", "blues", "--primer_midi", "short.mid",
-                  "--seed", "1", "--output_dir", "out"], tmp_path)
+    result = run(["generate", "--model", "course", "--progression", "blues", "--primer_midi",
+                  "short.mid", "--seed", "1", "--swing", "1", "--output_dir", "out"], tmp_path)
     assert result.returncode == 0, result.stderr
     notes = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed1.mid")).instruments[0].notes
     primer = chord_tone_melody(2, PROGRESSION)
