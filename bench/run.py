@@ -26,6 +26,22 @@ JAZZSOLO = [sys.executable, "-m", "jazzsolo.cli"]
 RESULTS = ROOT / "bench" / "results"
 
 
+WJAZZD = ROOT.parent / "shared" / "data" / "wjazzd"
+# A fresh process that reads the corpus with jazzsolo ("corpus") or only parses its CSV files
+# with the csv module ("csv"), the floor any reader pays.
+READ_CORPUS = """
+import csv, sys
+from pathlib import Path
+if sys.argv[2] == "corpus":
+    from jazzsolo.corpus import read_corpus
+    read_corpus(sys.argv[1])
+else:
+    for path in sorted(Path(sys.argv[1]).glob("*/*.csv")):
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+"""
+
+
 @dataclass
 class Run:
     """One fresh process: wall seconds, peak RSS (MB) and what it printed as its result."""
@@ -172,6 +188,20 @@ def bench(midi: str, work: Path, *, n: int, n_slow: int, quick: bool,
                            "--measures", "18", "--output_dir", str(out)], n)
     b.add_runs("`jazzsolo generate`, 18 measures, cold process end to end", fast, course,
                note="course: Keras inference model + music21 realisation, bench/course_reference.py")
+
+    print("the corpus model: 32 bars, and reading the Weimar Jazz Database", flush=True)
+    bars_32 = ["--progression", "ii-v-i", "--choruses", "2", "--seed", "1", "--output_dir",
+               str(out), "--overwrite"]
+    fast = runs(JAZZSOLO + ["generate", "--model", "wjazzd"] + bars_32, n)
+    course = runs(JAZZSOLO + ["generate", "--model", "course"] + bars_32, n)
+    b.add_runs("`jazzsolo generate`, 32 bars, cold: wjazzd (fast column) vs course model", fast,
+               course, note="targets: wjazzd ≤ 2 s and ≤ 400 MB")
+    if WJAZZD.is_dir():
+        read = [sys.executable, "-c", READ_CORPUS, str(WJAZZD)]
+        fast = runs(read + ["corpus"], n)
+        course = runs(read + ["csv"], n)
+        b.add_runs("read the 410 WJazzD solos, cold: read_corpus vs the csv module alone",
+                   fast, course, note="target ≤ 5 s")
 
     print(f"growth: training {growth_epochs} epochs on k× the corpus", flush=True)
     grow = CHILD + ["train", "--midi", midi, "--epochs", str(growth_epochs)]
