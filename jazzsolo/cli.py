@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from jazzsolo.config import check_range
-from jazzsolo.errors import ConfigError, JazzsoloError, OutputExistsError
+from jazzsolo.errors import ConfigError, JazzsoloError
 
 from jazzsolo.generation import DEFAULT_MAX_COPY, DEFAULT_MODEL_DIR
 

@@ -16,9 +16,9 @@ from jazzsolo.baselines import (HeldOutSplit, LSTMValueModel, ValueModel, baseli
                                 early_stopped_lstm, heldout_cross_entropy, improvise,
                                 split_heldout, train_value_lstm)
 from jazzsolo.config import check_range
-from jazzsolo.errors import ConfigError, InputFileError
+from jazzsolo.errors import ConfigError
 from jazzsolo.music_utils import copy_guard_for
-from jazzsolo.preprocess import find_training_midi, get_corpus_data, get_musical_data
+from jazzsolo.preprocess import find_training_midi, get_corpus_data
 from jazzsolo.solo_metrics import (HARMONY_CLASSES, HISTOGRAMS, PlayedNote, SoloTake,
                                    distance_to_reference, harmony_shares, novelty,
                                    read_midi_tracks, summarise_statistics, take_from_midi,

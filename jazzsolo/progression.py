@@ -18,7 +18,7 @@ from jazzsolo.chart import Chart
 from jazzsolo.chord_symbols import ChordSymbol
 from jazzsolo.errors import ChartError, ConfigError, InputFileError, NoChordsError
 from jazzsolo.grammar import chord_from_symbol, link_no_chords
-from jazzsolo.midi import time_signature_for, time_signature_ql
+from jazzsolo.midi import time_signature_ql
 
 # Built-in progressions, bars separated by "|", for people who do not read chord symbols.
 PROGRESSIONS: dict[str, str] = {

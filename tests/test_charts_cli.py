@@ -38,7 +38,7 @@ def bars_and_metre(path):
         if message.type == "time_signature":
             signatures.append((now, f"{message.numerator}/{message.denominator}"))
     end = max(sum(m.time for m in track) for track in midi.tracks)
-    bars, position = 0, 0
+    bars = 0
     for i, (tick, text) in enumerate(signatures):
         numerator, denominator = map(int, text.split("/"))
         bar_ticks = midi.ticks_per_beat * 4 * numerator // denominator

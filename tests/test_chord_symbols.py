@@ -1,5 +1,4 @@
 """Chord symbols (jazz, iReal Pro, WJazzD, music21 figures) → root, bass and pitch classes."""
-import argparse
 import csv
 import doctest
 import json

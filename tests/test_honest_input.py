@@ -9,7 +9,7 @@ import mido
 import pretty_midi
 import pytest
 
-from jazzsolo.errors import NoChordsError, TuneNotFoundError
+from jazzsolo.errors import TuneNotFoundError
 from jazzsolo.preprocess import find_training_midi, get_musical_data_auto
 
 from conftest import message_lines, write_tiny_midi

@@ -4,7 +4,7 @@ from music21 import harmony, meter, note, stream
 
 from jazzsolo.chart import Chart, ChartBar
 from jazzsolo.errors import (ChartError, ChordSymbolError, ConfigError, InputFileError,
-                             JazzsoloError, MidiContentError, NoChordsError)
+                             JazzsoloError, NoChordsError)
 from jazzsolo.ireal import make_ireal_link
 from jazzsolo.progression import (PROGRESSIONS, chart_time_signatures, chart_to_measures,
                                   get_progression, measure_lengths, parse_chord_symbol,
