@@ -329,3 +329,42 @@ def test_32_bars_in_a_fresh_process_need_no_tensorflow_and_little_memory(shipped
     n_notes, peak_kb, tensorflow = done.stdout.split()
     assert int(n_notes) > 32 and tensorflow == "False"
     assert int(peak_kb) < 400 * 1024
+
+
+def test_no_pitch_sounds_more_than_max_repeats_times_in_a_row(shipped, blues):
+    """Left alone the model sometimes loops on one pitch for 14-20 notes (seeds 3, 10 and 11
+    of three blues choruses at 0.8); the sampler stops a run at MAX_REPEATS."""
+    import itertools
+
+    from jazzsolo.note_generate import MAX_REPEATS
+
+    longest = []
+    for seed in (3, 10, 11):
+        solo = generate_note_solo(shipped, blues * 3, temperature=0.8, seed=seed)
+        pitches = [n.pitches[0] for n in solo.timed_notes()]
+        longest.append(max(len(list(run)) for _, run in itertools.groupby(pitches)))
+    assert max(longest) <= MAX_REPEATS
+
+
+def test_the_sampler_breaks_a_loop_on_one_pitch(blues):
+    """A model that always wants the same pitch gets runs of exactly MAX_REPEATS."""
+    import itertools
+
+    from jazzsolo.note_encoding import N_DURATION_TOKENS, N_PITCH_TOKENS, timeline_of_measures
+    from jazzsolo.note_generate import MAX_REPEATS, sample_events
+
+    class OnePitch:
+        def initial_state(self):
+            return None
+
+        def probabilities(self, state, previous, control):
+            pitch = np.full(N_PITCH_TOKENS, 1e-6)
+            pitch[24] = 1.0                                   # MIDI 60, always
+            duration = np.full((2, N_DURATION_TOKENS), 1e-6)
+            duration[:, 2] = 1.0                              # sixteenths
+            return pitch / pitch.sum(), duration / duration.sum(axis=1, keepdims=True), None
+
+    timeline = timeline_of_measures(blues[:2], [4.0, 4.0], qpm=130.0)
+    events = sample_events(OnePitch(), timeline, temperature=0.5, rng=np.random.default_rng(0))
+    runs = [len(list(run)) for _, run in itertools.groupby(e.pitch for e in events)]
+    assert max(runs) == MAX_REPEATS and len(events) == 32
