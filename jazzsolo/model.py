@@ -197,7 +197,8 @@ def _check_finite(losses) -> None:
         raise TrainingError(f"training diverged: the loss is not finite at epoch {epoch}")
 
 
-def _restore(model: keras.Model, optimizer, rng: np.random.Generator, state) -> None:
+def restore_training_state(model: keras.Model, optimizer, rng: np.random.Generator,
+                           state) -> None:
     """Put a checkpointed run back: weights, optimiser variables, batch-order generator."""
     from jazzsolo.errors import ModelDirError
 
@@ -248,7 +249,7 @@ def train_fast(X: np.ndarray, Y: np.ndarray, *, n_a: int = 64,
     report = EpochReport(config.epochs, progress)
     first_epoch = 0
     if resume is not None:
-        _restore(model, optimizer, rng, resume)
+        restore_training_state(model, optimizer, rng, resume)
         first_epoch = resume.epoch
         report.history = {k: list(v) for k, v in resume.history.items()}
         if report.bar is not None:

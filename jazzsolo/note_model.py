@@ -437,17 +437,10 @@ def _resume_states(resume) -> tuple[TrainingState, TrainingState]:
 
 
 def _restore(model, optimizer, rng, state: TrainingState) -> None:
-    try:
-        model.set_weights(state.weights)
-        optimizer.build(model.trainable_variables)
-        if len(optimizer.variables) != len(state.optimizer):
-            raise ValueError(f"{len(state.optimizer)} optimiser arrays for "
-                             f"{len(optimizer.variables)}")
-        for variable, value in zip(optimizer.variables, state.optimizer):
-            variable.assign(value)
-        rng.bit_generator.state = state.rng_state
-    except (ValueError, TypeError, KeyError) as e:
-        raise ModelDirError(f"the checkpoint does not fit this model ({e})") from e
+    """Put a checkpointed run back, as the course model's training does."""
+    from jazzsolo.model import restore_training_state
+
+    restore_training_state(model, optimizer, rng, state)
 
 
 def train_note_model(train_solos, val_solos, config: NoteModelConfig = NoteModelConfig(), *,

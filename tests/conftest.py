@@ -121,3 +121,15 @@ _TENSORFLOW_START_UP = re.compile(r"^(WARNING: All log messages before absl|[IWE
 def message_lines(stderr: str) -> list[str]:
     """The lines a command printed on stderr, less TensorFlow's start-up log (see README)."""
     return [line for line in stderr.splitlines() if not _TENSORFLOW_START_UP.match(line)]
+
+
+WJAZZD = REPO_ROOT.parent / "shared" / "data" / "wjazzd"
+
+
+def wjazzd_folder() -> Path:
+    """The shared Weimar Jazz Database CSVs; missing data fails the run in CI, skips elsewhere."""
+    if not (WJAZZD / "melody").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs the WJazzD CSVs at {WJAZZD}")
+        pytest.skip(f"WJazzD CSVs not available at {WJAZZD}")
+    return WJAZZD

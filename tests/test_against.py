@@ -8,7 +8,6 @@ import json
 import subprocess
 import sys
 import math
-import os
 from pathlib import Path
 
 import mido
@@ -20,6 +19,8 @@ from jazzsolo import against_figures as af
 from jazzsolo.chord_symbols import parse_chord_symbol
 from jazzsolo.errors import InputFileError, JazzsoloError, OutputExistsError
 from jazzsolo.grammar import chord_from_symbol
+
+from conftest import wjazzd_folder
 
 WJAZZD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wjazzd"
 
@@ -47,12 +48,8 @@ class Sixteenths:
 
 @pytest.fixture(scope="module")
 def wjazzd() -> Path:
-    """The shared WJazzD folder; missing data fails the run in CI and skips elsewhere."""
-    if not (WJAZZD / "melody").is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the WJazzD CSVs at {WJAZZD}")
-        pytest.skip(f"WJazzD CSVs not available at {WJAZZD}")
-    return WJAZZD
+    """The shared WJazzD folder (see conftest.wjazzd_folder)."""
+    return wjazzd_folder()
 
 
 # --------------------------------------------------------------------------- figures by hand

@@ -8,7 +8,6 @@ from __future__ import annotations
 import bisect
 import csv
 import hashlib
-import os
 import random
 import shutil
 import sqlite3
@@ -23,6 +22,8 @@ from jazzsolo.corpus import (GRID_PER_BEAT, CorpusSolo, read_corpus, read_solo_c
                              split_by_solo, write_test_db)
 from jazzsolo.errors import (ChordSymbolError, InputFileError, JazzsoloError, MidiContentError,
                              NoChordsError, OutputExistsError)
+
+from conftest import wjazzd_folder
 
 WJAZZD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wjazzd"
 G = GRID_PER_BEAT
@@ -76,12 +77,8 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def wjazzd() -> Path:
-    """The shared WJazzD folder; missing data fails the run in CI and skips elsewhere."""
-    if not (WJAZZD / "melody").is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the WJazzD CSVs at {WJAZZD}")
-        pytest.skip(f"WJazzD CSVs not available at {WJAZZD}")
-    return WJAZZD
+    """The shared WJazzD folder (see conftest.wjazzd_folder)."""
+    return wjazzd_folder()
 
 
 @pytest.fixture(scope="module")

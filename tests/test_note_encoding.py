@@ -5,7 +5,6 @@ Tiny note lists are written inline; the round trip over the shared WJazzD solos 
 """
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 
@@ -25,18 +24,16 @@ from jazzsolo.note_encoding import (DURATIONS, MAX_SHIFT, N_CONTROLS, N_DURATION
                                     transpose_encoded, transpose_range)
 from jazzsolo.progression import PROGRESSIONS, parse_progression
 
+from conftest import wjazzd_folder
+
 WJAZZD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wjazzd"
 BEAT = 12
 
 
 @pytest.fixture(scope="module")
 def wjazzd_corpus():
-    """The shared WJazzD solos; missing data fails the run in CI and skips elsewhere."""
-    if not (WJAZZD / "melody").is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the WJazzD CSVs at {WJAZZD}")
-        pytest.skip(f"WJazzD CSVs not available at {WJAZZD}")
-    return read_corpus(WJAZZD)
+    """The shared WJazzD solos (see conftest.wjazzd_folder)."""
+    return read_corpus(wjazzd_folder())
 
 
 def check_round_trip(notes: list[CorpusNote], end_step: int | None = None) -> list[Event]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +29,8 @@ from jazzsolo.note_model import (FAMILY, PRETRAINED_WJAZZD_DIR, WJAZZD_SOURCE, N
 from jazzsolo.note_model import _learning_rate, _stopped
 from jazzsolo.progression import PROGRESSIONS, parse_progression, repeat_choruses
 
+from conftest import wjazzd_folder
+
 REPO = Path(__file__).resolve().parents[1]
 WJAZZD = REPO.parent / "shared" / "data" / "wjazzd"
 TINY = get_note_preset("tiny")
@@ -37,12 +38,8 @@ TINY = get_note_preset("tiny")
 
 @pytest.fixture(scope="module")
 def corpus():
-    """The shared WJazzD solos; missing data fails the run in CI and skips elsewhere."""
-    if not (WJAZZD / "melody").is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the WJazzD CSVs at {WJAZZD}")
-        pytest.skip(f"WJazzD CSVs not available at {WJAZZD}")
-    return read_corpus(WJAZZD)
+    """The shared WJazzD solos (see conftest.wjazzd_folder)."""
+    return read_corpus(wjazzd_folder())
 
 
 @pytest.fixture(scope="module")
