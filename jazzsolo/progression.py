@@ -252,18 +252,13 @@ def read_backing(path, *, measure_ql: float = 4.0, tune: str | None = None) -> B
     A MIDI accompaniment keeps the file's own metre (a file that changes metre is refused); a
     chart keeps each bar's.
     """
-    source = path
-    if not (isinstance(path, str) and path.lstrip()[:12].lower().encode().startswith(_IREAL_SCHEMES)):
-        source = Path(path)
-        if source.is_file() and source.read_bytes()[:4] == b"MThd":
-            _no_tune(tune, source)
-            file_ql, signature = _midi_metre(source)
-            measures = _midi_measures(source, file_ql)
-            return Backing(measures, [signature] * len(measures), title=source.stem)
-    chart = _read_chart(path, tune)
-    if chart is None:                         # not a chart: read_chords_file says what it is
-        read_chords_file(path, measure_ql=measure_ql, tune=tune)
-        raise InputFileError(f"{path}: no chords could be read")
+    kind, source = _sniff(path)
+    if kind == "midi":
+        _no_tune(tune, source)
+        file_ql, signature = _midi_metre(source)
+        measures = _midi_measures(source, file_ql)
+        return Backing(measures, [signature] * len(measures), title=source.stem)
+    chart = _read_chart(kind, source, tune)
     measures = chart_to_measures(chart, source=chart.title or str(path))
     lengths = measure_lengths(measures)
     signatures = chart_time_signatures(chart)
@@ -275,24 +270,40 @@ def read_backing(path, *, measure_ql: float = 4.0, tune: str | None = None) -> B
                    pickup_ql=pickup)
 
 
-def _read_chart(path, tune: str | None) -> Chart | None:
-    """The chart of a MusicXML lead sheet or an iReal Pro source; None for anything else."""
+def _sniff(path) -> tuple[str, str | Path]:
+    """What a chord source is: "ireal-link" (the text itself), "midi", "musicxml" or "ireal"
+    (a file holding links); a missing, unreadable or other file is refused in one line."""
     if isinstance(path, str) and path.lstrip()[:12].lower().encode().startswith(_IREAL_SCHEMES):
-        from jazzsolo.ireal import read_ireal
-        return read_ireal(path, tune=tune)
+        return "ireal-link", path
     path = Path(path)
     if not path.is_file():
-        return None
-    with path.open("rb") as f:
-        head = f.read(_SNIFF_BYTES)
+        raise InputFileError(f"{path}: no such file" if not path.exists() else
+                             f"{path}: is a directory, expected a MIDI, MusicXML or iReal Pro file")
+    try:
+        with path.open("rb") as f:
+            head = f.read(_SNIFF_BYTES)
+    except OSError as e:
+        raise InputFileError(f"{path}: cannot be read ({e.strerror})") from e
+    if head[:4] == b"MThd":
+        return "midi", path
     if path.suffix.lower() in (".musicxml", ".xml", ".mxl") or b"<score-" in head:
-        from jazzsolo.leadsheet import read_lead_sheet
-        _no_tune(tune, path)
-        return read_lead_sheet(path)
+        return "musicxml", path
     if any(scheme in head.lower() for scheme in _IREAL_SCHEMES):
-        from jazzsolo.ireal import read_ireal
-        return read_ireal(path, tune=tune)
-    return None
+        return "ireal", path
+    raise InputFileError(f"{path}: neither a MIDI file, a MusicXML lead sheet (.musicxml, .xml, "
+                         f".mxl) nor an iReal Pro link (irealb://)")
+
+
+def _read_chart(kind: str, source, tune: str | None) -> Chart:
+    """The chart of a lead sheet or an iReal Pro source that `_sniff` recognised."""
+    if kind == "musicxml":
+        from jazzsolo.leadsheet import read_lead_sheet
+
+        _no_tune(tune, source)
+        return read_lead_sheet(source)
+    from jazzsolo.ireal import read_ireal
+
+    return read_ireal(source, tune=tune)
 
 
 def _midi_metre(path: Path) -> tuple[float, str]:
@@ -323,42 +334,21 @@ def read_chords_file(path, *, measure_ql: float = 4.0,
     holding one, or an HTML export; `tune` picks a title from a playlist): one measure per bar
     played, each as long as the chart's bar (see `chart_to_measures`; `measure_ql` unused).
     """
-    if isinstance(path, str) and path.lstrip()[:12].lower().encode().startswith(_IREAL_SCHEMES):
-        return _ireal_measures(path, tune, "the iReal Pro link")
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"{path}: no such file" if not path.exists() else
-                             f"{path}: is a directory, expected a MIDI, MusicXML or iReal Pro file")
-    try:
-        with path.open("rb") as f:
-            head = f.read(_SNIFF_BYTES)
-    except OSError as e:
-        raise InputFileError(f"{path}: cannot be read ({e.strerror})") from e
-    if head[:4] == b"MThd":
-        _no_tune(tune, path)
-        return _midi_measures(path, measure_ql)
-    if path.suffix.lower() in (".musicxml", ".xml", ".mxl") or b"<score-" in head:
-        from jazzsolo.leadsheet import read_lead_sheet
-
-        _no_tune(tune, path)
-        return chart_to_measures(read_lead_sheet(path), source=str(path))
-    if any(scheme in head.lower() for scheme in _IREAL_SCHEMES):
-        return _ireal_measures(path, tune, str(path))
-    raise InputFileError(f"{path}: neither a MIDI file, a MusicXML lead sheet (.musicxml, .xml, "
-                         f".mxl) nor an iReal Pro link (irealb://)")
+    kind, source = _sniff(path)
+    if kind == "midi":
+        _no_tune(tune, source)
+        return _midi_measures(source, measure_ql)
+    chart = _read_chart(kind, source, tune)
+    name = str(source) if kind != "ireal-link" else "the iReal Pro link"
+    if kind != "musicxml" and chart.title:
+        name = f"{name} ({chart.title})"
+    return chart_to_measures(chart, source=name)
 
 
 def _no_tune(tune: str | None, path: Path) -> None:
     if tune is not None:
         raise ConfigError(f"{path}: a tune title picks a chart from an iReal Pro playlist; "
                           f"this file is not one")
-
-
-def _ireal_measures(source, tune: str | None, name: str) -> list[list[chord.Chord]]:
-    from jazzsolo.ireal import read_ireal
-
-    chart = read_ireal(source, tune=tune)
-    return chart_to_measures(chart, source=f"{name} ({chart.title})" if chart.title else name)
 
 
 def _midi_measures(path: Path, measure_ql: float) -> list[list[chord.Chord]]:
