@@ -43,7 +43,7 @@ install-test: $(VENV)/.installed-test
 # go to output/.
 demo: install
 	@if [ ! -f $(MODEL_DIR)/weights.npz ] && $(BIN)/python -c \
-		"from jazzsolo.preprocess import find_training_midi; find_training_midi()" 2>/dev/null; then \
+		"from jazzsolo.ingest.preprocess import find_training_midi; find_training_midi()" 2>/dev/null; then \
 		$(BIN)/jazzsolo train --output_dir $(MODEL_DIR) --epochs 100; fi
 	$(BIN)/jazzsolo generate --model $$(test -f $(MODEL_DIR)/config.json && echo $(MODEL_DIR) || echo course) \
 		--output_dir output --seed 0 --wav --overwrite

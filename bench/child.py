@@ -17,7 +17,7 @@ from pathlib import Path
 
 def _course_layers(weights):
     """The course's shared Keras layers (`make_shared_layers`) holding saved weights."""
-    from jazzsolo.model import make_shared_layers
+    from jazzsolo.models.course_lstm import make_shared_layers
 
     _, LSTM_cell, densor = make_shared_layers(weights.n_values, weights.n_a)
     LSTM_cell.build((None, 1, weights.n_values))
@@ -28,7 +28,7 @@ def _course_layers(weights):
 
 
 def task_preprocess(args) -> dict:
-    from jazzsolo.preprocess import get_corpus_data, get_musical_data
+    from jazzsolo.ingest.preprocess import get_corpus_data, get_musical_data
 
     times = []
     for _ in range(args.repeats):
@@ -42,9 +42,9 @@ def task_preprocess(args) -> dict:
 
 def task_train(args) -> dict:
     from jazzsolo.config import ModelConfig, TrainConfig
-    from jazzsolo.data_utils import data_processing
-    from jazzsolo.preprocess import get_corpus_data, get_musical_data
-    from jazzsolo.model import train_djmodel, train_fast
+    from jazzsolo.encodings.tensors import data_processing
+    from jazzsolo.ingest.preprocess import get_corpus_data, get_musical_data
+    from jazzsolo.models.course_lstm import train_djmodel, train_fast
 
     data = get_musical_data(args.midi, "course")
     corpus, values, values_indices, indices_values = get_corpus_data(data.abstract_grammars)
@@ -57,8 +57,8 @@ def task_train(args) -> dict:
     _, LSTM_cell, densor, history = train(X, Y, config=config, progress=False)
     train_s = time.perf_counter() - started
     if args.save:
-        from jazzsolo.inference_code import LSTMWeights
-        from jazzsolo.model_dir import TrainedModel, save_model_dir
+        from jazzsolo.generate.sampling import LSTMWeights
+        from jazzsolo.models.model_dir import TrainedModel, save_model_dir
 
         settings = {"model": {"n_a": model_config.n_a}, "measure_ql": 4.0, "preset": "course"}
         save_model_dir(args.save, TrainedModel(LSTMWeights.from_layers(LSTM_cell, densor), values,
@@ -70,8 +70,8 @@ def task_train(args) -> dict:
 def task_sample(args) -> dict:
     import numpy as np
 
-    from jazzsolo.inference_code import ValueSampler
-    from jazzsolo.model_dir import load_model_dir
+    from jazzsolo.generate.sampling import ValueSampler
+    from jazzsolo.models.model_dir import load_model_dir
 
     weights = load_model_dir(args.model).weights
     rng = np.random.default_rng(0)
@@ -80,7 +80,7 @@ def task_sample(args) -> dict:
             sampler = ValueSampler(weights)
             return [sampler.step(0.5, rng) for _ in range(50)]
     else:
-        from jazzsolo.inference_code import music_inference_model, predict_and_sample
+        from jazzsolo.generate.sampling import music_inference_model, predict_and_sample
 
         LSTM_cell, densor = _course_layers(weights)
         model = music_inference_model(LSTM_cell, densor, Ty=50)
@@ -103,7 +103,7 @@ def _tiled(chords: list, n_measures: int) -> list:
 
 
 def task_generate(args) -> dict:
-    from jazzsolo.model_dir import load_model_dir
+    from jazzsolo.models.model_dir import load_model_dir
 
     started = time.perf_counter()
     trained = load_model_dir(args.model)
@@ -111,14 +111,14 @@ def task_generate(args) -> dict:
     output = Path(args.output_dir) / f"{args.path}_{args.measures}.mid"
     output.parent.mkdir(parents=True, exist_ok=True)
     if args.path == "fast":
-        from jazzsolo.music_utils import generate_solo, write_solo_midi
+        from jazzsolo.generate.measures import generate_solo, write_solo_midi
 
         solo = generate_solo(trained.weights, trained.indices_values, chords, seed=args.seed)
         write_solo_midi(solo, output, overwrite=True)
         n_notes = len(solo.timed_notes())
     else:
         from course_reference import generate_music
-        from jazzsolo.inference_code import music_inference_model
+        from jazzsolo.generate.sampling import music_inference_model
 
         LSTM_cell, densor = _course_layers(trained.weights)
         model = music_inference_model(LSTM_cell, densor, Ty=50)

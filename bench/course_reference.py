@@ -146,7 +146,7 @@ def clean_up_notes(notes: list) -> list:
 def generate_music(inference_model, indices_values: dict[int, str], chords, *, seed: int = 0,
                    temperature: float = 0.5, output_path: str = "my_music.midi") -> stream.Stream:
     """The course's generation loop over chord measures; writes the MIDI with music21."""
-    from jazzsolo.inference_code import predict_and_sample
+    from jazzsolo.generate.sampling import predict_and_sample
 
     rnd, rng = random.Random(seed), np.random.default_rng(seed)
     n_values = len(indices_values)

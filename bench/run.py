@@ -33,7 +33,7 @@ READ_CORPUS = """
 import csv, sys
 from pathlib import Path
 if sys.argv[2] == "corpus":
-    from jazzsolo.corpus import read_corpus
+    from jazzsolo.ingest.corpus import read_corpus
     read_corpus(sys.argv[1])
 else:
     for path in sorted(Path(sys.argv[1]).glob("*/*.csv")):
@@ -237,7 +237,7 @@ def main(argv=None) -> int:
                         help="A smoke test: 5 epochs, smaller growth, 2 runs.")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from jazzsolo.preprocess import find_training_midi
+    from jazzsolo.ingest.preprocess import find_training_midi
 
     os.chdir(ROOT)
     midi = str(find_training_midi(args.midi).resolve())

@@ -10,7 +10,7 @@ from pathlib import Path
 from jazzsolo.config import check_range
 from jazzsolo.errors import ConfigError, JazzsoloError
 
-from jazzsolo.generation import DEFAULT_MAX_COPY, DEFAULT_MODEL_DIR
+from jazzsolo.generate.improvise import DEFAULT_MAX_COPY, DEFAULT_MODEL_DIR
 
 DEFAULT_OUTPUT_DIR = "output"
 
@@ -25,9 +25,9 @@ class _Parser(argparse.ArgumentParser):
 def _prepare_training(args) -> tuple[dict, object, object]:
     """Preprocess the training MIDI into a run description and the tensors X, Y."""
     from jazzsolo.config import ModelConfig, TrainConfig, config_to_dict
-    from jazzsolo.data_utils import data_processing
-    from jazzsolo.model_dir import chords_to_json
-    from jazzsolo.preprocess import (find_training_midi, get_corpus_data, load_training_corpus,
+    from jazzsolo.encodings.tensors import data_processing
+    from jazzsolo.models.model_dir import chords_to_json
+    from jazzsolo.ingest.preprocess import (find_training_midi, get_corpus_data, load_training_corpus,
                                      preset_for)
 
     check_range("epochs", args.epochs, 1, 100_000)
@@ -78,14 +78,14 @@ def _train(args) -> str:
 
 
 def _is_corpus_run(directory) -> bool:
-    from jazzsolo.checkpoint import checkpoint_dir
-    from jazzsolo.note_model import RUN_FILE
+    from jazzsolo.models.checkpoint import checkpoint_dir
+    from jazzsolo.models.note_lstm import RUN_FILE
 
     return (checkpoint_dir(directory) / RUN_FILE).is_file()
 
 
 def _train_corpus(args) -> str:
-    from jazzsolo.note_training import train_on_corpus
+    from jazzsolo.models.note_training import train_on_corpus
 
     for flag in ("midi", "melody_part", "chord_parts", "windows", "n_a"):
         if getattr(args, flag) is not None:
@@ -102,14 +102,14 @@ def _train_corpus(args) -> str:
 
 
 def _train_course(args) -> str:
-    from jazzsolo.checkpoint import has_state, load_run, load_state, save_run, save_state
+    from jazzsolo.models.checkpoint import has_state, load_run, load_state, save_run, save_state
 
     args.epochs = 100 if args.epochs is None else args.epochs
     args.seed = 0 if args.seed is None else args.seed
     args.n_a = 64 if args.n_a is None else args.n_a
     from jazzsolo.config import TrainConfig, config_from_dict
     from jazzsolo.errors import OutputExistsError, TrainingError
-    from jazzsolo.model_dir import CONFIG_FILE, WEIGHTS_FILE
+    from jazzsolo.models.model_dir import CONFIG_FILE, WEIGHTS_FILE
 
     if args.resume is not None:
         output_dir = Path(args.resume)
@@ -126,9 +126,9 @@ def _train_course(args) -> str:
             raise OutputExistsError(f"{output_dir}: holds a model already")
         run, X, Y = _prepare_training(args)
         resume = None
-    from jazzsolo.inference_code import LSTMWeights
-    from jazzsolo.model import save_keras_model, train_djmodel, train_fast
-    from jazzsolo.model_dir import TrainedModel, chords_from_json, save_model_dir
+    from jazzsolo.generate.sampling import LSTMWeights
+    from jazzsolo.models.course_lstm import save_keras_model, train_djmodel, train_fast
+    from jazzsolo.models.model_dir import TrainedModel, chords_from_json, save_model_dir
 
     settings = run["settings"]
     train_config = config_from_dict(TrainConfig, settings["train"])
@@ -176,16 +176,16 @@ def _train_course(args) -> str:
 def _generate(args) -> str:
     from dataclasses import fields
 
-    from jazzsolo.generation import GenerateSettings, generate_files
+    from jazzsolo.generate.improvise import GenerateSettings, generate_files
 
     return generate_files(GenerateSettings(**{f.name: getattr(args, f.name)
                                               for f in fields(GenerateSettings)}))
 
 
 def _inspect(args) -> str:
-    from jazzsolo.parts import (accompaniment_indices, choose_melody_part, describe_parts,
+    from jazzsolo.ingest.parts import (accompaniment_indices, choose_melody_part, describe_parts,
                                 measure_length_ql)
-    from jazzsolo.preprocess import check_midi_file, parse_midi_file
+    from jazzsolo.ingest.preprocess import check_midi_file, parse_midi_file
 
     path = check_midi_file(Path(args.file))
     score = parse_midi_file(path)
@@ -203,9 +203,9 @@ def _inspect(args) -> str:
 
 
 def _info(args) -> str:
-    from jazzsolo.generation import resolve_model
-    from jazzsolo.model_dir import load_model_dir
-    from jazzsolo.note_model import is_note_model_dir, load_note_model
+    from jazzsolo.generate.improvise import resolve_model
+    from jazzsolo.models.model_dir import load_model_dir
+    from jazzsolo.models.note_lstm import is_note_model_dir, load_note_model
 
     directory = resolve_model(args.model) if args.model else resolve_model("course")
     files = sorted(p.name for p in directory.iterdir() if p.is_file()) if directory.is_dir() else []
@@ -237,8 +237,8 @@ def _info(args) -> str:
 
 
 def _chords(args) -> str:
-    from jazzsolo.chord_symbols import describe_chords
-    from jazzsolo.ireal import list_ireal_tunes
+    from jazzsolo.music.chord_symbols import describe_chords
+    from jazzsolo.ingest.ireal import list_ireal_tunes
 
     if args.list is not None:
         return "\n".join(list_ireal_tunes(args.list))
@@ -386,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="List the tunes of an iReal Pro link or playlist file, one a line.")
     chords.set_defaults(run=_chords)
 
-    from jazzsolo.evaluate import add_evaluate_command
+    from jazzsolo.evaluate.report import add_evaluate_command
 
     add_evaluate_command(commands)
     return parser

@@ -28,9 +28,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="Where to write the PNG files (default: the repository's images/).")
     args = parser.parse_args(argv)
 
-    from jazzsolo.model_dir import load_model_dir
-    from jazzsolo.music_utils import generate_solo
-    from jazzsolo.plots import draw_lstm_diagram, plot_piano_roll
+    from jazzsolo.models.model_dir import load_model_dir
+    from jazzsolo.generate.measures import generate_solo
+    from jazzsolo.export.plots import draw_lstm_diagram, plot_piano_roll
 
     images = Path(args.images_dir)
     try:

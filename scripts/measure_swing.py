@@ -8,7 +8,7 @@ For every note on the 2nd tatum of a beat divided in 2 (an off-beat eighth), the
 beat onset comes from the solo's beats CSV (same bar and beat), its end is the beat onset plus
 the note's `beatdur`.  Notes are binned by the beat's local tempo, 60 / beatdur (beats per
 minute); each bin reports the number of notes, of solos, and the median and quartiles of the
-ratio.  The medians are the table in `jazzsolo.performance.SWING_TABLE`.
+ratio.  The medians are the table in `jazzsolo.generate.performance.SWING_TABLE`.
 
 A second table shows, for beats divided in 4 (sixteenths), the median position of each tatum
 as a fraction of the beat, by tempo: whether sixteenths swing too (they hardly do).

@@ -9,9 +9,9 @@ needs is shipped.
 import shutil
 import sys
 
-from jazzsolo.checkpoint import checkpoint_dir
+from jazzsolo.models.checkpoint import checkpoint_dir
 from jazzsolo.cli import main
-from jazzsolo.model_dir import PRETRAINED_MODEL_DIR
+from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR
 
 if __name__ == "__main__":
     status = main(["train", "--seed", "0", "--epochs", "100", "--quiet", "--overwrite",

@@ -21,13 +21,13 @@ import sys
 import time
 from pathlib import Path
 
-from jazzsolo.corpus import read_corpus, split_by_solo
-from jazzsolo.midi import write_atomic
-from jazzsolo.model_dir import json_bytes
-from jazzsolo.note_encoding import encode_corpus_solo
-from jazzsolo.note_eval import FIGURES, baseline_perplexities, generated_figures, heldout_perplexity
-from jazzsolo.note_generate import DEFAULT_TEMPERATURE
-from jazzsolo.note_model import (PRETRAINED_WJAZZD_DIR, WJAZZD_SOURCE, checkpoint_saver,
+from jazzsolo.ingest.corpus import read_corpus, split_by_solo
+from jazzsolo.export.midi import write_atomic
+from jazzsolo.models.model_dir import json_bytes
+from jazzsolo.encodings.note_events import encode_corpus_solo
+from jazzsolo.evaluate.note_likelihood import FIGURES, baseline_perplexities, generated_figures, heldout_perplexity
+from jazzsolo.generate.note_solo import DEFAULT_TEMPERATURE
+from jazzsolo.models.note_lstm import (PRETRAINED_WJAZZD_DIR, WJAZZD_SOURCE, checkpoint_saver,
                                  get_note_preset, load_note_model, model_size_bytes,
                                  save_note_model, save_note_run, train_note_model)
 
@@ -38,9 +38,9 @@ EVALUATION_FILE = "evaluation.json"
 GENERATION_BENCH = """
 import resource, sys, time
 start = time.perf_counter()
-from jazzsolo.note_model import load_note_model
-from jazzsolo.note_generate import generate_note_solo
-from jazzsolo.progression import PROGRESSIONS, parse_progression, repeat_choruses
+from jazzsolo.models.note_lstm import load_note_model
+from jazzsolo.generate.note_solo import generate_note_solo
+from jazzsolo.music.progression import PROGRESSIONS, parse_progression, repeat_choruses
 model = load_note_model(sys.argv[1])
 chords = repeat_choruses(parse_progression(PROGRESSIONS["blues"]), 3)[:32]
 solo = generate_note_solo(model, chords, seed=0)
@@ -63,6 +63,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--preset", default="wjazzd", help="The NoteModelConfig preset.")
     parser.add_argument("--max_epochs", type=int, default=None, help="Override max_epochs.")
     parser.add_argument("--n_units", type=int, default=None, help="Override n_units.")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="Override any NoteModelConfig setting, e.g. --set window=128.")
     parser.add_argument("--resume", action="store_true",
                         help="Go on from the checkpoints in --work_dir.")
     parser.add_argument("--temperatures", type=float, nargs="+",
@@ -111,7 +113,11 @@ def main(argv=None) -> int:
     if not args.evaluate_only:
         overrides = {k: v for k, v in (("max_epochs", args.max_epochs),
                                        ("n_units", args.n_units)) if v is not None}
-        config = dataclasses.replace(get_note_preset(args.preset), **overrides)
+        preset = get_note_preset(args.preset)
+        for item in args.set:
+            name, _, value = item.partition("=")
+            overrides[name] = type(getattr(preset, name))(value)
+        config = dataclasses.replace(preset, **overrides)
         work = Path(args.work_dir)
         save_note_run(work, {"corpus": str(args.corpus), "config": dataclasses.asdict(config),
                              "validation": val_names})
@@ -122,7 +128,7 @@ def main(argv=None) -> int:
         seconds = time.perf_counter() - started
         meta = {"data": WJAZZD_SOURCE, "corpus_solos": len(corpus.solos),
                 "training_solos": len(train), "validation_solos": val_names,
-                "split": "jazzsolo.corpus.split_by_solo(validation_share=0.1, seed=0)",
+                "split": "jazzsolo.ingest.corpus.split_by_solo(validation_share=0.1, seed=0)",
                 "epochs": len(history["val_loss"]), "best_epoch": history["best_epoch"],
                 "training_seconds": round(seconds, 1)}
         save_note_model(output, step_model, config, meta, history=history, overwrite=True)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from jazzsolo.errors import InputFileError
-from jazzsolo.preprocess import find_training_midi
+from jazzsolo.ingest.preprocess import find_training_midi
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,7 +45,7 @@ def metheny_midi() -> Path:
 @pytest.fixture(scope="session")
 def musical_data(metheny_midi):
     """The tune preprocessed with the course preset (measures, chords, grammars)."""
-    from jazzsolo.preprocess import get_musical_data
+    from jazzsolo.ingest.preprocess import get_musical_data
 
     return get_musical_data(metheny_midi, "course")
 
@@ -57,11 +57,11 @@ def trained(metheny_midi, tmp_path_factory):
     Returns a dict with the Keras layers, the training history and the model directory.
     """
     from jazzsolo.config import TrainConfig
-    from jazzsolo.data_utils import load_music_utils
-    from jazzsolo.inference_code import LSTMWeights
-    from jazzsolo.model import train_djmodel
-    from jazzsolo.model_dir import TrainedModel, save_model_dir
-    from jazzsolo.preprocess import get_corpus_data, get_musical_data
+    from jazzsolo.encodings.tensors import load_music_utils
+    from jazzsolo.generate.sampling import LSTMWeights
+    from jazzsolo.models.course_lstm import train_djmodel
+    from jazzsolo.models.model_dir import TrainedModel, save_model_dir
+    from jazzsolo.ingest.preprocess import get_corpus_data, get_musical_data
 
     X, Y, n_values, indices_values, chords = load_music_utils(metheny_midi)
     model, LSTM_cell, densor, history = train_djmodel(X, Y, config=TrainConfig(epochs=100),

@@ -14,11 +14,11 @@ import mido
 import numpy as np
 import pytest
 
-from jazzsolo import against as ag
-from jazzsolo import against_figures as af
-from jazzsolo.chord_symbols import parse_chord_symbol
+from jazzsolo.evaluate import against as ag
+from jazzsolo.evaluate import against_figures as af
+from jazzsolo.music.chord_symbols import parse_chord_symbol
 from jazzsolo.errors import InputFileError, JazzsoloError, OutputExistsError
-from jazzsolo.grammar import chord_from_symbol
+from jazzsolo.encodings.grammar import chord_from_symbol
 
 from conftest import wjazzd_folder
 
@@ -187,7 +187,7 @@ def test_real_solos_read_as_musicians_would_expect(players):
 
 
 def test_a_database_gives_the_same_solos_as_the_csv_folder(wjazzd, players, tmp_path):
-    from jazzsolo.corpus import write_test_db
+    from jazzsolo.ingest.corpus import write_test_db
 
     db = write_test_db(wjazzd, tmp_path / "two.db", [s.name for s in players[:2]])
     solos, skipped, kind = af.read_real_solos(db, max_bars=32)
@@ -344,8 +344,8 @@ def test_bad_models_and_inputs_are_one_line_errors(tmp_path):
 @pytest.fixture(scope="module")
 def note_model_dir(tmp_path_factory) -> Path:
     """The shipped WJazzD note model, else an untrained tiny one (the adapter is the same)."""
-    note_model = pytest.importorskip("jazzsolo.note_model")
-    pytest.importorskip("jazzsolo.note_generate")
+    note_model = pytest.importorskip("jazzsolo.models.note_lstm")
+    pytest.importorskip("jazzsolo.generate.note_solo")
     if note_model.is_note_model_dir(note_model.PRETRAINED_WJAZZD_DIR):
         return note_model.PRETRAINED_WJAZZD_DIR
     config = note_model.get_note_preset("tiny")
@@ -365,7 +365,7 @@ def test_the_note_model_improvises_over_the_real_chords(note_model_dir, midi_fol
 
 
 def test_the_default_models_are_the_shipped_ones_and_the_baselines():
-    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR
+    from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR
 
     names = [m.name for m in ag.default_models()]
     assert names[-5:] == ["course", "uniform", "unigram", "bigram", "trigram"]

@@ -1,4 +1,4 @@
-"""Tests for jazzsolo.midi's audio half: a generated solo rendered to a stereo WAV (in tune,
+"""Tests for jazzsolo.export.midi's audio half: a generated solo rendered to a stereo WAV (in tune,
 panned, at one loudness, the SoundFont named), MP3 with and without ffmpeg, and bad input."""
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from music21 import chord
 
-from jazzsolo import midi
+from jazzsolo.export import midi
 from jazzsolo.errors import ConfigError, InputFileError, MidiContentError, OutputExistsError
-from jazzsolo.inference_code import LSTMWeights
-from jazzsolo.midi import TimedNotes, build_midi, write_midi
-from jazzsolo.music_utils import generate_solo, write_solo_midi
-from jazzsolo.progression import get_progression, parse_progression
+from jazzsolo.generate.sampling import LSTMWeights
+from jazzsolo.export.midi import TimedNotes, build_midi, write_midi
+from jazzsolo.generate.measures import generate_solo, write_solo_midi
+from jazzsolo.music.progression import get_progression, parse_progression
 
 # A small vocabulary of grammar values (all four note classes) and a ii-V-I-VI progression:
 # 16 measures at 130 qpm, a 29.5-second solo, generated with random LSTM weights.
@@ -300,7 +300,7 @@ BAND_QPM = 160.0
 @pytest.fixture(scope="module")
 def band_wavs(tmp_path_factory) -> list[Path]:
     """Two different solos (the shipped model, seeds 1 and 2) with comp, bass and drums, as WAVs."""
-    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
+    from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
 
     model = load_model_dir(PRETRAINED_MODEL_DIR)
     chords = parse_progression(get_progression("blues"))

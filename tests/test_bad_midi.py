@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from jazzsolo.errors import JazzsoloError
-from jazzsolo.preprocess import MAX_MIDI_BYTES, get_musical_data, get_musical_data_auto
+from jazzsolo.ingest.preprocess import MAX_MIDI_BYTES, get_musical_data, get_musical_data_auto
 
 from conftest import write_tiny_midi
 from test_parts import CMAJ7, DM7, G7, chord_tone_melody

@@ -10,7 +10,7 @@ import mido
 import pytest
 from music21 import converter, harmony
 
-from jazzsolo.ireal import make_ireal_link
+from jazzsolo.ingest.ireal import make_ireal_link
 
 from test_leadsheet import _eight_bars, _pickup_with_endings, _write
 

@@ -12,8 +12,8 @@ import sys
 import numpy as np
 import pytest
 
-from jazzsolo.checkpoint import load_state
-from jazzsolo.model_dir import load_model_dir
+from jazzsolo.models.checkpoint import load_state
+from jazzsolo.models.model_dir import load_model_dir
 
 from conftest import message_lines
 
@@ -24,7 +24,7 @@ INTERRUPT_AFTER = 20
 # once the checkpoint of epoch INTERRUPT_AFTER is on disk, exactly as a Ctrl-C there would.
 INTERRUPTING_TRAIN = f"""
 import os, signal, sys
-import jazzsolo.checkpoint as checkpoint
+import jazzsolo.models.checkpoint as checkpoint
 from jazzsolo.cli import main
 save_state = checkpoint.save_state
 def save_then_interrupt(model_dir, state, name="last"):
@@ -111,7 +111,7 @@ def test_a_damaged_checkpoint_is_one_line(interrupted_run, tmp_path, damage):
 
 def test_training_that_diverges_is_one_line(tmp_path, monkeypatch):
     from jazzsolo.errors import TrainingError
-    from jazzsolo.model import train_fast
+    from jazzsolo.models.course_lstm import train_fast
 
     X = np.zeros((4, 5, 3), dtype=np.float32)
     X[:, 1:, 0] = np.nan                                   # non-finite inputs: non-finite loss

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from music21 import harmony
 
-from jazzsolo import chord_symbols
-from jazzsolo.chord_symbols import (ChordSymbol, describe_chords,
+from jazzsolo.music import chord_symbols
+from jazzsolo.music.chord_symbols import (ChordSymbol, describe_chords,
                                     from_music21, parse_chord_symbol, parse_chord_symbols,
                                     parse_music21_figure)
 from jazzsolo.errors import ChordSymbolError

@@ -195,7 +195,7 @@ def test_train_on_your_own_waltzes_then_generate_in_three_four(tmp_path):
 
 
 def test_the_shipped_model_plays_the_blues_without_any_midi(tmp_path):
-    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
+    from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
 
     size = sum(p.stat().st_size for p in PRETRAINED_MODEL_DIR.iterdir())
     assert size < 1_000_000
@@ -234,7 +234,7 @@ def test_a_directory_without_midi_is_one_line(tmp_path):
 def test_a_damaged_model_directory_is_one_line(tmp_path, damage, fragment):
     import shutil
 
-    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR
+    from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR
 
     shutil.copytree(PRETRAINED_MODEL_DIR, tmp_path / "model")
     damage(tmp_path / "model")

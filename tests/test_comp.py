@@ -3,9 +3,9 @@ comping rhythms that vary by seed and follow the metre, and the form found in re
 import numpy as np
 import pytest
 
-from jazzsolo.comp import (BASS_HIGH, BASS_LOW, VOICING_HIGH, VOICING_LOW, bass_track, chorus_form,
+from jazzsolo.generate.comp import (BASS_HIGH, BASS_LOW, VOICING_HIGH, VOICING_LOW, bass_track, chorus_form,
                            comp_track, measure_starts, voice_chord)
-from jazzsolo.progression import get_progression, parse_chord_symbol, parse_progression, repeat_choruses
+from jazzsolo.music.progression import get_progression, parse_chord_symbol, parse_progression, repeat_choruses
 
 
 def test_voicings_hold_the_chord_without_the_root_and_stay_in_register():

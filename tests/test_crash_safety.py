@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from jazzsolo.model_dir import CONFIG_FILE, load_model_dir
+from jazzsolo.models.model_dir import CONFIG_FILE, load_model_dir
 
 from conftest import message_lines, write_tiny_midi
 from test_parts import CMAJ7, DM7, G7, chord_tone_melody

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from jazzsolo.data_utils import data_processing, load_music_utils
+from jazzsolo.encodings.tensors import data_processing, load_music_utils
 from jazzsolo.errors import MidiContentError
 
 

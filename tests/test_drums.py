@@ -6,12 +6,12 @@ import mido
 import numpy as np
 import pytest
 
-from jazzsolo.drums import (CRASH, HAT_PEDAL, KICK, RIDE, SNARE, bar_pattern, count_off,
+from jazzsolo.generate.drums import (CRASH, HAT_PEDAL, KICK, RIDE, SNARE, bar_pattern, count_off,
                             drum_track)
-from jazzsolo.midi import DRUM_CHANNEL
-from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
-from jazzsolo.music_utils import generate_solo, write_solo_midi
-from jazzsolo.progression import get_progression, parse_progression, repeat_choruses
+from jazzsolo.export.midi import DRUM_CHANNEL
+from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
+from jazzsolo.generate.measures import generate_solo, write_solo_midi
+from jazzsolo.music.progression import get_progression, parse_progression, repeat_choruses
 
 QPM = 160.0
 

@@ -8,9 +8,9 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from jazzsolo import baselines as bl
-from jazzsolo import evaluate as ev
-from jazzsolo import solo_metrics as sm
+from jazzsolo.evaluate import baselines as bl
+from jazzsolo.evaluate import report as ev
+from jazzsolo.evaluate import solo_metrics as sm
 from jazzsolo.errors import (ConfigError, InputFileError, JazzsoloError, MidiContentError,
                              NoChordsError)
 
@@ -269,7 +269,7 @@ def test_early_stopped_lstm_beats_the_unigram_chain_and_the_memorising_one_does_
 
 
 def test_improvise_with_the_lstm_is_generate_solo(heldout_lstm, reference):
-    from jazzsolo.music_utils import generate_solo
+    from jazzsolo.generate.measures import generate_solo
 
     split, weights = heldout_lstm
     indices_values = {i: v for v, i in split.values_indices.items()}
@@ -280,7 +280,7 @@ def test_improvise_with_the_lstm_is_generate_solo(heldout_lstm, reference):
 
 
 def test_evaluate_command_prints_the_table_and_json(heldout_lstm, reference, tmp_path):
-    from jazzsolo.model_dir import TrainedModel, save_model_dir
+    from jazzsolo.models.model_dir import TrainedModel, save_model_dir
 
     split, weights = heldout_lstm
     values = sorted(split.values_indices, key=split.values_indices.get)

@@ -5,13 +5,13 @@ import pytest
 
 from jazzsolo.config import TrainConfig, TunePreset
 from jazzsolo.errors import ConfigError
-from jazzsolo.inference_code import LSTMWeights, music_inference_model, predict_and_sample
-from jazzsolo.midi_import import (ImportedNote, NoteEvent, merge_chords, pair_notes, quantize_ql,
+from jazzsolo.generate.sampling import LSTMWeights, music_inference_model, predict_and_sample
+from jazzsolo.ingest.midi_import import (ImportedNote, NoteEvent, merge_chords, pair_notes, quantize_ql,
                                   read_midi)
-from jazzsolo.model import (_keras_train_step, _tensorflow_train_step, compile_djmodel,
+from jazzsolo.models.course_lstm import (_keras_train_step, _tensorflow_train_step, compile_djmodel,
                             course_optimizer, djmodel, sequence_model, shared_layers_from,
                             summed_crossentropy, train_fast)
-from jazzsolo.preprocess import get_musical_data
+from jazzsolo.ingest.preprocess import get_musical_data
 
 TX, N_VALUES, N_A = 12, 20, 16           # small shapes: the equivalence holds for any
 
@@ -84,7 +84,7 @@ def test_keras_train_step_matches_the_tensorflow_step():
 
 
 def test_train_fast_ends_within_ten_percent_of_the_course_loss(trained, metheny_midi):
-    from jazzsolo.data_utils import load_music_utils
+    from jazzsolo.encodings.tensors import load_music_utils
 
     course_history = trained["history"]
     X, Y = load_music_utils(metheny_midi)[:2]                 # what the course model trained on
@@ -183,8 +183,8 @@ def test_read_midi_finds_the_parts_music21_finds(metheny_midi):
 
 def test_same_seed_same_weights_other_seed_other_weights(metheny_midi):
     """Determinism: training twice with one seed on one machine gives identical weights."""
-    from jazzsolo.data_utils import load_music_utils
-    from jazzsolo.model import train_fast
+    from jazzsolo.encodings.tensors import load_music_utils
+    from jazzsolo.models.course_lstm import train_fast
 
     X, Y, *_ = load_music_utils(metheny_midi)
     runs = [train_fast(X, Y, config=TrainConfig(epochs=5, seed=seed), progress=False)[1]

@@ -4,7 +4,7 @@ import pytest
 from music21 import chord, note
 
 from jazzsolo.errors import GrammarError
-from jazzsolo.grammar import (PitchRange, choose_pitch, classify_note, format_value,
+from jazzsolo.encodings.grammar import (PitchRange, choose_pitch, classify_note, format_value,
                               parse_melody, parse_value, realise_values, unparse_grammar)
 
 CMAJ7 = chord.Chord(["C4", "E4", "G4", "B4"])
@@ -94,8 +94,8 @@ def test_a_window_beyond_the_range_still_keeps_the_class():
 
 
 def test_a_chord_from_a_symbol_is_spelled_from_its_root_and_carries_it():
-    from jazzsolo.chord_symbols import parse_chord_symbol
-    from jazzsolo.grammar import SymbolChord, chord_from_symbol
+    from jazzsolo.music.chord_symbols import parse_chord_symbol
+    from jazzsolo.encodings.grammar import SymbolChord, chord_from_symbol
 
     c = chord_from_symbol(parse_chord_symbol("Eb7"), 2.0, 1.0)
     assert isinstance(c, SymbolChord) and c.symbol.symbol == "Eb7"
@@ -108,8 +108,8 @@ def test_a_chord_from_a_symbol_is_spelled_from_its_root_and_carries_it():
 def test_the_symbol_survives_every_copy_the_pipeline_makes():
     import copy
 
-    from jazzsolo.preprocess import relative_to_measure
-    from jazzsolo.progression import parse_progression
+    from jazzsolo.ingest.preprocess import relative_to_measure
+    from jazzsolo.music.progression import parse_progression
 
     measure = parse_progression("G-7/F N.C.")[0]
     measure[0].offset, measure[1].offset = 8.0, 10.0
@@ -122,7 +122,7 @@ def test_the_symbol_survives_every_copy_the_pipeline_makes():
 
 
 def test_symbol_chords_are_classed_by_pitch_class_and_midi_chords_by_name():
-    from jazzsolo.progression import parse_chord_symbol
+    from jazzsolo.music.progression import parse_chord_symbol
 
     cmaj7 = parse_chord_symbol("Cmaj7")
     for name in ("E", "D", "C#", "B-", "E-", "F#"):

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from music21 import interval, note
 
-from jazzsolo.chord_symbols import parse_chord_symbol as read_symbol
-from jazzsolo.grammar import (PitchRange, _class_of_midi, chord_at, classify_note, parse_melody,
+from jazzsolo.music.chord_symbols import parse_chord_symbol as read_symbol
+from jazzsolo.encodings.grammar import (PitchRange, _class_of_midi, chord_at, classify_note, parse_melody,
                               parse_value, realise_values)
-from jazzsolo.progression import PROGRESSIONS, parse_chord_symbol, parse_progression
+from jazzsolo.music.progression import PROGRESSIONS, parse_chord_symbol, parse_progression
 
 BLUES = PROGRESSIONS["blues"]
 SYMBOLS = ["F7", "Bb7", "Cm7", "Bdim7", "Cmaj7", "C-7", "C69", "C13b9", "C13#11", "C07", "Cø",
@@ -79,8 +79,8 @@ def test_fixed_values_over_the_transposed_blues_give_the_same_notes_moved(k):
 def test_a_model_solo_over_the_blues_is_the_same_in_all_twelve_keys():
     """Same seed, same values in every key; in the default register each note keeps its class
     over the transposed chord; with the register moved along, every pitch moves by k."""
-    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
-    from jazzsolo.music_utils import generate_solo
+    from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
+    from jazzsolo.generate.measures import generate_solo
 
     model = load_model_dir(PRETRAINED_MODEL_DIR)
 

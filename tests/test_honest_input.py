@@ -10,7 +10,7 @@ import pretty_midi
 import pytest
 
 from jazzsolo.errors import TuneNotFoundError
-from jazzsolo.preprocess import find_training_midi, get_musical_data_auto
+from jazzsolo.ingest.preprocess import find_training_midi, get_musical_data_auto
 
 from conftest import message_lines, write_tiny_midi
 from test_parts import CMAJ7, DM7, G7, chord_tone_melody
@@ -72,7 +72,7 @@ def test_evaluate_reads_chords_from_the_file_or_chords_from(tmp_path):
 
 
 def test_evaluate_reads_an_accompaniment_track_of_any_name(tmp_path):
-    from jazzsolo.solo_metrics import harmony_shares, read_midi_tracks, take_from_midi
+    from jazzsolo.evaluate.solo_metrics import harmony_shares, read_midi_tracks, take_from_midi
 
     take = take_from_midi(read_midi_tracks(tune(tmp_path / "tune.mid")))
     assert len(take.chords) == 16

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from jazzsolo.chart import Chart
+from jazzsolo.music.chart import Chart
 from jazzsolo.errors import ChartError
-from jazzsolo.ireal import (MAX_FILE_BYTES, MAX_LINK_CHARS, MUSIC_PREFIX, list_ireal_tunes,
+from jazzsolo.ingest.ireal import (MAX_FILE_BYTES, MAX_LINK_CHARS, MUSIC_PREFIX, list_ireal_tunes,
                             make_ireal_link, parse_ireal_link, read_ireal, scramble, unscramble)
 
 # Charts written for these tests (no real tune's changes).

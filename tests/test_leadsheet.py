@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from music21 import bar, harmony, key, metadata, meter, note, repeat, spanner, stream, tempo
 
-from jazzsolo.chart import Chart
+from jazzsolo.music.chart import Chart
 from jazzsolo.errors import ChartError
-from jazzsolo.leadsheet import MAX_FILE_BYTES, chord_text, is_musicxml, read_lead_sheet
+from jazzsolo.ingest.leadsheet import MAX_FILE_BYTES, chord_text, is_musicxml, read_lead_sheet
 
 ROOTS = ["C", "D", "E", "F", "G", "A", "B"]
 

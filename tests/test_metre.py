@@ -7,11 +7,11 @@ import pytest
 from music21 import converter, meter, stream
 
 from jazzsolo.errors import ConfigError
-from jazzsolo.midi import (TICKS_PER_BEAT, TimedNotes, build_midi, parse_time_signature, time_signature_for,
+from jazzsolo.export.midi import (TICKS_PER_BEAT, TimedNotes, build_midi, parse_time_signature, time_signature_for,
                            time_signature_ql)
-from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
-from jazzsolo.music_utils import Solo, generate_solo, measure_metres, write_solo_midi
-from jazzsolo.progression import parse_progression
+from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
+from jazzsolo.generate.measures import Solo, generate_solo, measure_metres, write_solo_midi
+from jazzsolo.music.progression import parse_progression
 
 QPM = 120.0                       # two beats a second: seconds convert to beats exactly
 WALTZ = "Dm7 | G7 | Cmaj7 | A7 | Dm7 | G7 | Cmaj7 | Cmaj7"

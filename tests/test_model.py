@@ -2,9 +2,9 @@
 import keras
 import numpy as np
 
-from jazzsolo.inference_code import (LSTMWeights, ValueSampler, music_inference_model,
+from jazzsolo.generate.sampling import (LSTMWeights, ValueSampler, music_inference_model,
                                      predict_and_sample)
-from jazzsolo.model import djmodel, make_shared_layers
+from jazzsolo.models.course_lstm import djmodel, make_shared_layers
 
 
 def test_djmodel_shares_one_cell_across_time_steps():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from jazzsolo.errors import ModelDirError, OutputExistsError
-from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir, save_model_dir
+from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir, save_model_dir
 
 
 @pytest.fixture
@@ -92,15 +92,15 @@ def test_malformed_vocabulary_values_are_refused(model_copy):
 
 
 def test_saved_chords_keep_the_training_spelling(musical_data):
-    from jazzsolo.model_dir import chords_from_json, chords_to_json
+    from jazzsolo.models.model_dir import chords_from_json, chords_to_json
 
     names = lambda measures: [[[p.name for p in c.pitches] for c in m] for m in measures]
     assert names(chords_from_json(chords_to_json(musical_data.chords))) == names(musical_data.chords)
 
 
 def test_the_keras_file_loads_safely_into_the_course_layers(model_copy):
-    from jazzsolo.inference_code import LSTMWeights, ValueSampler
-    from jazzsolo.model import load_keras_layers
+    from jazzsolo.generate.sampling import LSTMWeights, ValueSampler
+    from jazzsolo.models.course_lstm import load_keras_layers
 
     _, LSTM_cell, densor = load_keras_layers(model_copy)
     from_keras = ValueSampler(LSTMWeights.from_layers(LSTM_cell, densor))
@@ -112,7 +112,7 @@ def test_the_keras_file_loads_safely_into_the_course_layers(model_copy):
 def test_a_keras_file_with_a_lambda_layer_is_refused_unrun(model_copy, tmp_path):
     import keras
 
-    from jazzsolo.model import KERAS_FILE, load_keras_layers
+    from jazzsolo.models.course_lstm import KERAS_FILE, load_keras_layers
 
     marker = tmp_path / "ran"
     target = str(marker)
@@ -128,7 +128,7 @@ def test_a_keras_file_with_a_lambda_layer_is_refused_unrun(model_copy, tmp_path)
 def test_a_keras_file_with_other_layers_is_refused(model_copy):
     import keras
 
-    from jazzsolo.model import KERAS_FILE, load_keras_layers
+    from jazzsolo.models.course_lstm import KERAS_FILE, load_keras_layers
 
     inputs = keras.Input(shape=(4,))
     keras.Model(inputs, keras.layers.Dense(3)(keras.layers.Dense(5)(inputs))).save(
@@ -138,8 +138,8 @@ def test_a_keras_file_with_other_layers_is_refused(model_copy):
 
 
 def test_chords_made_from_symbols_keep_them_through_json(model_copy, tmp_path):
-    from jazzsolo.model_dir import chords_from_json, chords_to_json
-    from jazzsolo.progression import parse_progression
+    from jazzsolo.models.model_dir import chords_from_json, chords_to_json
+    from jazzsolo.music.progression import parse_progression
 
     chords = parse_progression("Bb7 | G-7/F N.C. | C-7")
     data = chords_to_json(chords)

@@ -3,9 +3,9 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from jazzsolo.inference_code import LSTMWeights
-from jazzsolo.model_dir import load_model_dir
-from jazzsolo.music_utils import generate_music, generate_solo, write_solo_midi
+from jazzsolo.generate.sampling import LSTMWeights
+from jazzsolo.models.model_dir import load_model_dir
+from jazzsolo.generate.measures import generate_music, generate_solo, write_solo_midi
 
 QPM = 130.0
 
@@ -81,7 +81,7 @@ def test_temperature_zero_follows_the_model(trained):
 def test_a_primer_opens_the_solo_and_the_model_continues_it(trained, tmp_path):
     from conftest import write_tiny_midi
 
-    from jazzsolo.music_utils import read_primer
+    from jazzsolo.generate.measures import read_primer
 
     phrase = [(62, 0, 0.5), (65, 0.5, 0.5), (69, 1, 0.5), (72, 1.5, 0.5), (71, 2, 1), (67, 3, 1)]
     path = write_tiny_midi(tmp_path / "primer.mid", phrase)
@@ -102,9 +102,9 @@ def test_a_primer_opens_the_solo_and_the_model_continues_it(trained, tmp_path):
 def test_solos_over_a_progression_sit_on_chord_and_scale_tones(name, musical_data):
     """Each bar's notes are classed against that bar's chords; chord + scale tones take at least
     the share they have in the training tune (83 % of its values)."""
-    from jazzsolo.grammar import _pitch_name, chord_at, classify_note
-    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR
-    from jazzsolo.progression import get_progression, parse_progression
+    from jazzsolo.encodings.grammar import _pitch_name, chord_at, classify_note
+    from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR
+    from jazzsolo.music.progression import get_progression, parse_progression
 
     corpus = [v for g in musical_data.abstract_grammars for v in g.split()]
     tune_share = sum(v[0] in "CS" for v in corpus) / len(corpus)
@@ -125,7 +125,7 @@ def test_solos_over_a_progression_sit_on_chord_and_scale_tones(name, musical_dat
 
 
 def test_the_copy_guard_blocks_runs_longer_than_its_limit():
-    from jazzsolo.music_utils import CopyGuard
+    from jazzsolo.generate.measures import CopyGuard
 
     guard = CopyGuard([1, 2, 3, 4, 1, 2, 3, 5], max_copy=3)
     assert guard.blocked([9, 1, 2, 3]) == {4, 5}
@@ -136,9 +136,9 @@ def test_the_copy_guard_blocks_runs_longer_than_its_limit():
 def test_guarded_solos_copy_at_most_max_copy_values_of_the_tune(musical_data):
     """With the guard (the CLI's default of 8), the memorising model borrows and recombines:
     no run of more than 8 consecutive values of the tune, over 10 seeds at temperature 1."""
-    from jazzsolo.model_dir import PRETRAINED_MODEL_DIR
-    from jazzsolo.music_utils import copy_guard_for
-    from jazzsolo.solo_metrics import longest_copied_run
+    from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR
+    from jazzsolo.generate.measures import copy_guard_for
+    from jazzsolo.evaluate.solo_metrics import longest_copied_run
 
     model = load_model_dir(PRETRAINED_MODEL_DIR)
     corpus = [v for g in musical_data.abstract_grammars for v in g.split()]

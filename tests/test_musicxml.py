@@ -8,14 +8,14 @@ import pretty_midi
 import pytest
 from music21 import chord, converter, duration, harmony, key, meter, note, stream, tempo
 
-from jazzsolo.chord_symbols import parse_chord_symbol
+from jazzsolo.music.chord_symbols import parse_chord_symbol
 from jazzsolo.errors import ConfigError, OutputExistsError
-from jazzsolo.grammar import NoteEvent, chord_from_midi
-from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
-from jazzsolo.music_utils import Solo, generate_solo, write_solo_midi
-from jazzsolo.musicxml import (chord_symbol_for, estimate_key, parse_key, rhythm_pieces,
+from jazzsolo.encodings.grammar import NoteEvent, chord_from_midi
+from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
+from jazzsolo.generate.measures import Solo, generate_solo, write_solo_midi
+from jazzsolo.export.musicxml import (chord_symbol_for, estimate_key, parse_key, rhythm_pieces,
                                spell_pitch, write_solo_musicxml)
-from jazzsolo.progression import PROGRESSIONS, parse_progression
+from jazzsolo.music.progression import PROGRESSIONS, parse_progression
 
 QPM = 120.0
 

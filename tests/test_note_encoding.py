@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from music21 import chord
 
-from jazzsolo.chord_symbols import parse_chord_symbol
-from jazzsolo.corpus import CorpusNote, read_corpus
-from jazzsolo.note_encoding import (DURATIONS, MAX_SHIFT, N_CONTROLS, N_DURATION_TOKENS,
+from jazzsolo.music.chord_symbols import parse_chord_symbol
+from jazzsolo.ingest.corpus import CorpusNote, read_corpus
+from jazzsolo.encodings.note_events import (DURATIONS, MAX_SHIFT, N_CONTROLS, N_DURATION_TOKENS,
                                     N_INPUTS, N_PITCH_TOKENS, PITCH_HIGH, PITCH_LOW, REST,
                                     ChordTimeline, EncodingError, Event, chord_features,
                                     control_indices, control_matrix, decode_event,
@@ -22,7 +22,7 @@ from jazzsolo.note_encoding import (DURATIONS, MAX_SHIFT, N_CONTROLS, N_DURATION
                                     encode_notes, encode_solo, event_onsets, melody_notes,
                                     model_inputs, rest_steps, timeline_of_measures,
                                     transpose_encoded, transpose_range)
-from jazzsolo.progression import PROGRESSIONS, parse_progression
+from jazzsolo.music.progression import PROGRESSIONS, parse_progression
 
 from conftest import wjazzd_folder
 

@@ -15,19 +15,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jazzsolo.corpus import read_corpus, split_by_solo
+from jazzsolo.ingest.corpus import read_corpus, split_by_solo
 from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError
-from jazzsolo.music_utils import Solo
-from jazzsolo.note_encoding import (DURATIONS, GRID_PER_BEAT, REST, control_matrix,
+from jazzsolo.generate.measures import Solo
+from jazzsolo.encodings.note_events import (DURATIONS, GRID_PER_BEAT, REST, control_matrix,
                                     encode_corpus_solo)
-from jazzsolo.note_eval import baseline_perplexities, generated_figures, heldout_perplexity
-from jazzsolo.note_generate import generate_note_solo
-from jazzsolo.note_model import (FAMILY, PRETRAINED_WJAZZD_DIR, WJAZZD_SOURCE, NoteModelConfig,
+from jazzsolo.evaluate.note_likelihood import baseline_perplexities, generated_figures, heldout_perplexity
+from jazzsolo.generate.note_solo import generate_note_solo
+from jazzsolo.models.note_lstm import (FAMILY, PRETRAINED_WJAZZD_DIR, WJAZZD_SOURCE, NoteModelConfig,
                                  NoteStepModel, checkpoint_saver, get_note_preset,
                                  is_note_model_dir, keras_probabilities, load_note_model,
                                  model_size_bytes, save_note_model, train_note_model)
-from jazzsolo.note_model import _learning_rate, _stopped
-from jazzsolo.progression import PROGRESSIONS, parse_progression, repeat_choruses
+from jazzsolo.models.note_lstm import _learning_rate, _stopped
+from jazzsolo.music.progression import PROGRESSIONS, parse_progression, repeat_choruses
 
 from conftest import wjazzd_folder
 
@@ -118,7 +118,7 @@ def test_the_trained_model_improvises_over_a_blues(trained, blues):
 def test_a_generated_solo_is_a_midi_file_a_player_reads_back(trained, blues, tmp_path):
     import pretty_midi
 
-    from jazzsolo.music_utils import write_solo_midi
+    from jazzsolo.generate.measures import write_solo_midi
 
     solo = generate_note_solo(load_note_model(trained[1]), blues, seed=5, qpm=120)
     path = write_solo_midi(solo, tmp_path / "solo.mid", qpm=120, accompaniment="comp")
@@ -185,7 +185,7 @@ def test_a_model_directory_is_not_overwritten_and_config_is_written_last(trained
     with pytest.raises(OutputExistsError):
         save_note_model(directory, keras_model, TINY)
     order = []
-    import jazzsolo.note_model as note_model
+    import jazzsolo.models.note_lstm as note_model
     original = note_model.write_atomic
 
     def recording(path, data, **kw):
@@ -308,9 +308,9 @@ def test_the_shipped_model_beats_the_pitch_trigram_on_validation_solos(shipped, 
 
 GENERATE_32_BARS = """
 import sys, time
-from jazzsolo.note_model import load_note_model
-from jazzsolo.note_generate import generate_note_solo
-from jazzsolo.progression import PROGRESSIONS, parse_progression, repeat_choruses
+from jazzsolo.models.note_lstm import load_note_model
+from jazzsolo.generate.note_solo import generate_note_solo
+from jazzsolo.music.progression import PROGRESSIONS, parse_progression, repeat_choruses
 chords = repeat_choruses(parse_progression(PROGRESSIONS["blues"]), 3)[:32]
 solo = generate_note_solo(load_note_model(), chords, seed=0)
 with open("/proc/self/status") as status:
@@ -333,7 +333,7 @@ def test_no_pitch_sounds_more_than_max_repeats_times_in_a_row(shipped, blues):
     of three blues choruses at 0.8); the sampler stops a run at MAX_REPEATS."""
     import itertools
 
-    from jazzsolo.note_generate import MAX_REPEATS
+    from jazzsolo.generate.note_solo import MAX_REPEATS
 
     longest = []
     for seed in (3, 10, 11):
@@ -347,8 +347,8 @@ def test_the_sampler_breaks_a_loop_on_one_pitch(blues):
     """A model that always wants the same pitch gets runs of exactly MAX_REPEATS."""
     import itertools
 
-    from jazzsolo.note_encoding import N_DURATION_TOKENS, N_PITCH_TOKENS, timeline_of_measures
-    from jazzsolo.note_generate import MAX_REPEATS, sample_events
+    from jazzsolo.encodings.note_events import N_DURATION_TOKENS, N_PITCH_TOKENS, timeline_of_measures
+    from jazzsolo.generate.note_solo import MAX_REPEATS, sample_events
 
     class OnePitch:
         def initial_state(self):

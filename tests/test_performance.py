@@ -8,14 +8,14 @@ import pytest
 from music21 import converter, note
 
 from jazzsolo.errors import ConfigError
-from jazzsolo.grammar import NoteEvent
-from jazzsolo.midi import TICKS_PER_BEAT, TimedNotes
-from jazzsolo.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
-from jazzsolo.music_utils import Solo, generate_solo, write_solo_midi
-from jazzsolo.musicxml import write_solo_musicxml
-from jazzsolo.performance import (SWING_TABLE, Band, articulation, perform, phrases,
+from jazzsolo.encodings.grammar import NoteEvent
+from jazzsolo.export.midi import TICKS_PER_BEAT, TimedNotes
+from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
+from jazzsolo.generate.measures import Solo, generate_solo, write_solo_midi
+from jazzsolo.export.musicxml import write_solo_musicxml
+from jazzsolo.generate.performance import (SWING_TABLE, Band, articulation, perform, phrases,
                                   solo_velocities, swing, swing_ratio_for)
-from jazzsolo.progression import get_progression, parse_progression, repeat_choruses
+from jazzsolo.music.progression import get_progression, parse_progression, repeat_choruses
 
 QPM = 160.0                            # a medium tempo: the measured ratio is 1.575
 RATIO = 1.575

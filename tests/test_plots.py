@@ -1,4 +1,4 @@
-"""Tests for jazzsolo.plots: each figure is drawn, saved as a PNG, and shows what it should."""
+"""Tests for jazzsolo.export.plots: each figure is drawn, saved as a PNG, and shows what it should."""
 from __future__ import annotations
 
 from collections import Counter
@@ -7,10 +7,10 @@ import pytest
 from matplotlib.figure import Figure
 from music21 import chord
 
-from jazzsolo import plots
+from jazzsolo.export import plots
 from jazzsolo.errors import ConfigError
-from jazzsolo.grammar import NoteEvent
-from jazzsolo.music_utils import Solo
+from jazzsolo.encodings.grammar import NoteEvent
+from jazzsolo.generate.measures import Solo
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from jazzsolo.errors import ConfigError, InputFileError
-from jazzsolo.preprocess import find_training_midi, get_corpus_data, get_musical_data
+from jazzsolo.ingest.preprocess import find_training_midi, get_corpus_data, get_musical_data
 
 
 def test_course_preset_gives_the_course_values(musical_data):

@@ -2,11 +2,11 @@
 import pytest
 from music21 import harmony, meter, note, stream
 
-from jazzsolo.chart import Chart, ChartBar
+from jazzsolo.music.chart import Chart, ChartBar
 from jazzsolo.errors import (ChartError, ChordSymbolError, ConfigError, InputFileError,
                              JazzsoloError, NoChordsError)
-from jazzsolo.ireal import make_ireal_link
-from jazzsolo.progression import (PROGRESSIONS, chart_time_signatures, chart_to_measures,
+from jazzsolo.ingest.ireal import make_ireal_link
+from jazzsolo.music.progression import (PROGRESSIONS, chart_time_signatures, chart_to_measures,
                                   get_progression, measure_lengths, parse_chord_symbol,
                                   parse_progression, read_chords_file, repeat_choruses)
 

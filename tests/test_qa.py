@@ -1,6 +1,6 @@
 """Cleaning generated values and notes: grid durations, merged repeats, a single line."""
-from jazzsolo.grammar import NoteEvent
-from jazzsolo.qa import clean_up_notes, prune_grammar, prune_notes, snap_duration
+from jazzsolo.encodings.grammar import NoteEvent
+from jazzsolo.encodings.qa import clean_up_notes, prune_grammar, prune_notes, snap_duration
 
 
 def test_durations_snap_to_sixteenths_and_triplets():

@@ -1,0 +1,1 @@
+"""Solos → measurements: metrics, held-out likelihood, and comparison against real solos."""

@@ -1,0 +1,1 @@
+"""Solos → files people open: MIDI, MusicXML lead sheets, audio and plots."""

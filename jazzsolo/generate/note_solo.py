@@ -1,0 +1,144 @@
+"""Note model + chord measures → a solo: events sampled one at a time over the chords, as notes.
+
+The NumPy `NoteStepModel` walks the solo from its first beat: at each event it reads the
+controls at the current grid step (chord now, next chord, place in the bar, tempo), draws a
+pitch token (a MIDI pitch or a rest) and then that event's duration, and moves on, until the
+last measure is filled.  Nothing here imports TensorFlow.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+from collections import Counter
+from typing import Sequence
+
+import numpy as np
+from music21 import pitch as m21pitch
+
+from jazzsolo.errors import ConfigError
+from jazzsolo.encodings.grammar import NoteEvent, chord_at, classify_note
+from jazzsolo.generate.sampling import sample
+from jazzsolo.generate.measures import Solo, measure_metres
+from jazzsolo.encodings.note_events import (DURATIONS, GRID_PER_BEAT, N_PITCH_TOKENS, PITCH_HIGH,
+                                    PITCH_LOW, REST, ChordTimeline, Event, control_indices,
+                                    control_matrix, decode_event, decode_events,
+                                    timeline_of_measures)
+from jazzsolo.models.note_lstm import NoteStepModel
+
+DEFAULT_TEMPERATURE = 0.8            # sampling temperature of pitch and duration: at 0.8 the
+                                     # shipped model's notes per beat, rests, range and chord
+                                     # tones match real solos best (scripts/train_wjazzd.py)
+DEFAULT_QPM = 130.0                  # tempo the model is told the solo is played at
+DEFAULT_PITCH_RANGE = (48, 88)       # C3-E6 (sounding): guitar, saxophones, trumpet
+MAX_REPEATS = 8                      # notes of one pitch in a row at most: the 410 WJazzD solos
+                                     # rarely go past 8 (at most 10 in 60 solos); left alone the
+                                     # model sometimes loops on one pitch for 14-20 notes
+_DURATIONS = np.array(DURATIONS)
+
+
+def _check(temperature: float, top_k: int | None, pitch_range: tuple[int, int], qpm: float):
+    if not (isinstance(temperature, (int, float)) and 0 <= temperature <= 10):
+        raise ConfigError(f"temperature must be between 0 and 10, got {temperature!r}")
+    if top_k is not None and not (isinstance(top_k, int) and top_k >= 1):
+        raise ConfigError(f"top_k must be a whole number >= 1 or None, got {top_k!r}")
+    low, high = pitch_range
+    if not PITCH_LOW <= low <= high - 12 or high > PITCH_HIGH:
+        raise ConfigError(f"pitch range must lie in {PITCH_LOW}-{PITCH_HIGH} and span at least "
+                          f"an octave, got {low}-{high}")
+    if not (isinstance(qpm, (int, float)) and 10 <= qpm <= 600):
+        raise ConfigError(f"qpm must be between 10 and 600 quarter notes per minute, got {qpm!r}")
+
+
+def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
+                  temperature: float = DEFAULT_TEMPERATURE, rng: np.random.Generator,
+                  top_k: int | None = None,
+                  pitch_range: tuple[int, int] = DEFAULT_PITCH_RANGE) -> list[Event]:
+    """Events filling the timeline from step 0 to its end, drawn from the model.
+
+    Pitches outside `pitch_range` (MIDI, inclusive) are never drawn, nor durations that would
+    pass the end, nor a pitch that has just sounded MAX_REPEATS times in a row (as text
+    generators block repeated n-grams).  Two draws per event from `rng` (pitch, then duration).
+    """
+    _check(temperature, top_k, pitch_range, timeline.qpm)
+    pitches = np.arange(N_PITCH_TOKENS - 1) + PITCH_LOW
+    banned_pitches = [int(i) for i in np.flatnonzero((pitches < pitch_range[0]) |
+                                                     (pitches > pitch_range[1]))]
+    state, previous, step, events = model.initial_state(), None, 0, []
+    played: list[int] = []                                   # pitch tokens of the notes so far
+    end = timeline.end_step
+    while step < end:
+        control = control_matrix(control_indices(timeline, [step]))[0]
+        pitch_probs, duration_probs, state = model.probabilities(state, previous, control)
+        banned = banned_pitches
+        if len(played) >= MAX_REPEATS and len(set(played[-MAX_REPEATS:])) == 1:
+            banned = banned_pitches + [played[-1]]
+        pitch_token = sample(pitch_probs, temperature, rng, top_k, banned)
+        if pitch_token != REST:
+            played.append(int(pitch_token))
+        too_long = [int(i) for i in np.flatnonzero(_DURATIONS > end - step)]
+        row = duration_probs[1 if pitch_token == REST else 0]
+        duration_token = sample(row, temperature, rng, top_k, too_long)
+        previous = (pitch_token, duration_token)
+        events.append(decode_event(pitch_token, duration_token))
+        step += DURATIONS[duration_token]
+    return events
+
+
+@functools.lru_cache(maxsize=None)
+def _note_name(midi: int) -> str:
+    return m21pitch.Pitch(midi=midi).name
+
+
+def events_to_measures(events: Sequence[Event], timeline: ChordTimeline,
+                       chord_measures) -> list[list[NoteEvent]]:
+    """The events' notes per measure, offsets and durations in quarter lengths within their
+    measure; a note is cut at its bar line, and classed over the chord sounding under it."""
+    starts = timeline.bar_starts
+    measures: list[list[NoteEvent]] = [[] for _ in range(len(starts) - 1)]
+    for n in decode_events(events, 0):
+        bar = bisect.bisect_right(starts, n.onset_step) - 1
+        if not 0 <= bar < len(measures):
+            continue
+        offset = (n.onset_step - starts[bar]) / GRID_PER_BEAT
+        length = (min(n.onset_step + n.duration_steps, starts[bar + 1]) - n.onset_step) \
+            / GRID_PER_BEAT
+        chords = list(chord_measures[bar])
+        note_class = classify_note(_note_name(n.pitch), chord_at(chords, offset)) if chords \
+            else "X"
+        measures[bar].append(NoteEvent(offset, length, n.pitch, note_class))
+    return measures
+
+
+def generate_note_solo(model: NoteStepModel, chord_measures, *,
+                       measure_lengths_ql: Sequence[float] | None = None,
+                       time_signatures: Sequence[str] | None = None,
+                       temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None,
+                       top_k: int | None = None, qpm: float = DEFAULT_QPM,
+                       pitch_range: tuple[int, int] = DEFAULT_PITCH_RANGE) -> Solo:
+    """Improvise over measures of music21 chords (offsets within each measure) with a note model.
+
+    Each measure lasts its entry of `measure_lengths_ql` (default: the sum of its chords'
+    lengths, as `jazzsolo.music.progression` builds them), in quarter lengths; the model plays on
+    the 12-per-beat grid from the first measure's start to the last one's end, told the tempo
+    `qpm`.  The same `seed` gives the same notes.  Rests are left out of ``Solo.notes``;
+    ``Solo.values`` holds one empty list per measure (this model has no grammar values).
+    """
+    chord_measures = [list(m) for m in chord_measures]
+    if not chord_measures:
+        raise ConfigError("no chord measures to improvise over")
+    if measure_lengths_ql is None:
+        measure_lengths_ql = [float(sum(c.quarterLength for c in m)) or 4.0
+                              for m in chord_measures]
+    lengths, signatures = measure_metres(len(chord_measures), measure_lengths_ql=measure_lengths_ql,
+                                         time_signatures=time_signatures)
+    timeline = timeline_of_measures(chord_measures, lengths, qpm=qpm)
+    events = sample_events(model, timeline, temperature=temperature,
+                           rng=np.random.default_rng(seed), top_k=top_k, pitch_range=pitch_range)
+    usual = Counter(lengths).most_common(1)[0][0]
+    return Solo(usual, values=[[] for _ in chord_measures],
+                notes=events_to_measures(events, timeline, chord_measures),
+                chords=chord_measures, measure_lengths_ql=lengths, time_signatures=signatures)
+
+
+__all__ = ["DEFAULT_PITCH_RANGE", "DEFAULT_QPM", "DEFAULT_TEMPERATURE", "events_to_measures",
+           "generate_note_solo", "sample_events"]
