@@ -25,7 +25,8 @@ from jazzsolo.ingest.corpus import read_corpus, split_by_solo
 from jazzsolo.export.midi import write_atomic
 from jazzsolo.models.model_dir import json_bytes
 from jazzsolo.encodings.note_events import encode_corpus_solo
-from jazzsolo.evaluate.note_likelihood import FIGURES, baseline_perplexities, generated_figures, heldout_perplexity
+from jazzsolo.evaluate.note_likelihood import (FIGURES, baseline_perplexities, generated_figures,
+                                               heldout_perplexity, tune_cache)
 from jazzsolo.generate.note_solo import DEFAULT_TEMPERATURE
 from jazzsolo.models.note_lstm import (PRETRAINED_WJAZZD_DIR, WJAZZD_SOURCE, checkpoint_saver,
                                  get_note_preset, load_note_model, model_size_bytes,
@@ -34,6 +35,7 @@ from jazzsolo.models.note_lstm import (PRETRAINED_WJAZZD_DIR, WJAZZD_SOURCE, che
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "data" / "wjazzd"
 EVALUATION_FILE = "evaluation.json"
+CACHE_TUNING_SOLOS = 40
 
 GENERATION_BENCH = """
 import resource, sys, time
@@ -72,6 +74,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="Temperatures at which to compare generated and real figures.")
     parser.add_argument("--evaluate_only", action="store_true",
                         help="Skip training and evaluate the model in --output_dir.")
+    parser.add_argument("--tune_cache", action="store_true",
+                        help="With --evaluate_only: choose the solo cache's settings on "
+                             "training solos again and save them with the model.")
     return parser.parse_args(argv)
 
 
@@ -138,13 +143,22 @@ def main(argv=None) -> int:
         print(f"trained {meta['epochs']} epochs in {seconds / 60:.1f} min, best epoch "
               f"{meta['best_epoch']} (validation loss {min(history['val_loss']):.4f})")
     model = load_note_model(output)
+    if not args.evaluate_only or args.tune_cache:   # the solo cache, chosen on training solos
+        best, scores = tune_cache(model, train[:CACHE_TUNING_SOLOS])
+        report["cache_tuning"] = [{**c.to_dict(), "pitch_perplexity": round(v, 4)}
+                                  for c, v in scores]
+        print("solo cache on training solos: " + "; ".join(
+            f"{list(c.weights)} beta {c.beta}: {v:.3f}" for c, v in scores))
+        model.cache = best
+        save_note_model(output, model, model.config, model.meta, overwrite=True)
     report["model_bytes"] = model_size_bytes(output)
     print(f"model size: {report['model_bytes'] / 1e6:.2f} MB in {output}")
     report["model"] = heldout_perplexity(model, val)
     report["baselines"] = baseline_perplexities(train, val)
     m, b = report["model"], report["baselines"]
     print(f"validation notes: {m['n_notes']}")
-    print(f"pitch perplexity: model {m['pitch_perplexity']:.2f}, trigram (Witten-Bell) "
+    print(f"pitch perplexity: model {m['pitch_perplexity']:.2f} (LSTM alone "
+          f"{m['lstm_pitch_perplexity']:.2f}), trigram (Witten-Bell) "
           f"{b['pitch_trigram']:.2f}, trigram (add-0.1) {b['pitch_trigram_add_k']:.2f}")
     print(f"rhythm perplexity: model {m['rhythm_perplexity']:.3f}, best n-gram "
           f"{b['rhythm_best']:.3f} (n = {b['rhythm_best_n']}; all: "

@@ -32,6 +32,9 @@ def save_then_interrupt(model_dir, state, name="last"):
     if name == "last" and state.epoch == {INTERRUPT_AFTER}:
         os.kill(os.getpid(), signal.SIGINT)
 checkpoint.save_state = save_then_interrupt
+# A test run started in the background of a non-interactive shell inherits SIGINT ignored,
+# and Python then installs no KeyboardInterrupt handler: put Ctrl-C's usual effect back.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -1,4 +1,4 @@
-"""Tests for jazzsolo/leadsheet.py: MusicXML lead sheets read back bar by bar, as a musician would."""
+"""Tests for jazzsolo/ingest/leadsheet.py: MusicXML lead sheets read back bar by bar, as a musician would."""
 from __future__ import annotations
 
 import random

@@ -22,6 +22,7 @@ from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_PITCHES, REST, 
                                     timeline_of_solo)
 from jazzsolo.generate.note_solo import DEFAULT_PITCH_RANGE, DEFAULT_TEMPERATURE, sample_events
 from jazzsolo.models.note_lstm import NoteStepModel
+from jazzsolo.models.solo_cache import CacheConfig, cached_note_probabilities
 
 PERCENTILES = (10, 50, 90)
 FIGURES = ("notes_per_beat", "rest_share", "pitch_range", "chord_tone_share")
@@ -36,10 +37,11 @@ def _encoded(solos) -> list[EncodedSolo]:
 def heldout_perplexity(model: NoteStepModel, solos: Sequence[CorpusSolo | EncodedSolo]) -> dict:
     """Per-note pitch and rhythm perplexity of the model on whole solos, fed from their start.
 
-    Returns ``{"n_notes", "pitch_perplexity", "rhythm_perplexity", "rest_perplexity"}``; the
-    last is the perplexity of the note-or-rest choice at every event.
+    Returns ``{"n_notes", "pitch_perplexity", "lstm_pitch_perplexity", "rhythm_perplexity",
+    "rest_perplexity"}``: the pitch perplexity of the model with its solo cache (as it plays)
+    and of the LSTM alone, and last the perplexity of the note-or-rest choice at every event.
     """
-    pitch_nll, rhythm_nll, rest_nll, n_notes, n_events = 0.0, 0.0, 0.0, 0, 0
+    pitch_nll, lstm_nll, rhythm_nll, rest_nll, n_notes, n_events = 0.0, 0.0, 0.0, 0.0, 0, 0
     for solo in _encoded(solos):
         pitch_probs, duration_probs = model.sequence_probabilities(
             solo.pitch, solo.duration, control_matrix(solo.controls))
@@ -47,15 +49,44 @@ def heldout_perplexity(model: NoteStepModel, solos: Sequence[CorpusSolo | Encode
         notes = tokens != REST
         rows = np.flatnonzero(notes)
         p_rest = pitch_probs[:, REST]
-        pitch_nll -= np.sum(np.log(pitch_probs[rows, tokens[rows]] / (1.0 - p_rest[rows])))
+        note_probs = pitch_probs[rows, :REST] / (1.0 - p_rest[rows, None])
+        lstm_nll -= np.sum(np.log(note_probs[np.arange(len(rows)), tokens[rows]]))
+        pitch_nll -= np.sum(np.log(cached_note_probabilities(note_probs, tokens[rows],
+                                                             model.cache)))
         rhythm_nll -= np.sum(np.log(duration_probs[rows, 0, solo.duration[rows].astype(int)]))
         rest_nll -= np.sum(np.log(np.where(notes, 1.0 - p_rest, p_rest)))
         n_notes += len(rows)
         n_events += len(tokens)
     return {"n_notes": n_notes,
             "pitch_perplexity": math.exp(pitch_nll / max(n_notes, 1)),
+            "lstm_pitch_perplexity": math.exp(lstm_nll / max(n_notes, 1)),
             "rhythm_perplexity": math.exp(rhythm_nll / max(n_notes, 1)),
             "rest_perplexity": math.exp(rest_nll / max(n_events, 1))}
+
+
+CACHE_CANDIDATES = tuple(CacheConfig(weights, beta) for weights in
+                         ((0.1, 0.3, 0.5), (0.1, 0.3, 0.5, 0.6), (0.05, 0.3, 0.5, 0.6))
+                         for beta in (3.0, 5.0))
+
+
+def tune_cache(model: NoteStepModel, solos: Sequence[CorpusSolo | EncodedSolo],
+               candidates: Sequence[CacheConfig] = CACHE_CANDIDATES
+               ) -> tuple[CacheConfig, list[tuple[CacheConfig, float]]]:
+    """The solo-cache settings among `candidates` that give `solos` (training solos: the
+    validation solos stay unseen) the lowest pitch perplexity; returns (best, every score)."""
+    fed = []
+    for solo in _encoded(solos):
+        pitch_probs, _ = model.sequence_probabilities(solo.pitch, solo.duration,
+                                                      control_matrix(solo.controls))
+        tokens = solo.pitch.astype(int)
+        rows = np.flatnonzero(tokens != REST)
+        fed.append((pitch_probs[rows, :REST] / (1.0 - pitch_probs[rows, REST, None]),
+                    tokens[rows]))
+    n_notes = sum(len(tokens) for _, tokens in fed)
+    scores = [(config, math.exp(-sum(np.sum(np.log(cached_note_probabilities(p, t, config)))
+                                     for p, t in fed) / max(n_notes, 1)))
+              for config in candidates]
+    return min(scores, key=lambda item: item[1])[0], scores
 
 
 # --------------------------------------------------------------------------- n-gram baselines

@@ -24,6 +24,7 @@ from jazzsolo.encodings.note_events import (DURATIONS, GRID_PER_BEAT, N_PITCH_TO
                                     control_matrix, decode_event, decode_events,
                                     timeline_of_measures)
 from jazzsolo.models.note_lstm import NoteStepModel
+from jazzsolo.models.solo_cache import SoloCache
 
 DEFAULT_TEMPERATURE = 0.8            # sampling temperature of pitch and duration: at 0.8 the
                                      # shipped model's notes per beat, rests, range and chord
@@ -57,7 +58,8 @@ def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
 
     Pitches outside `pitch_range` (MIDI, inclusive) are never drawn, nor durations that would
     pass the end, nor a pitch that has just sounded MAX_REPEATS times in a row (as text
-    generators block repeated n-grams).  Two draws per event from `rng` (pitch, then duration).
+    generators block repeated n-grams).  The model's solo cache, when it has one, mixes the
+    notes drawn so far into the pitch probabilities (`jazzsolo.models.solo_cache`).  Two draws per event from `rng` (pitch, then duration).
     """
     _check(temperature, top_k, pitch_range, timeline.qpm)
     pitches = np.arange(N_PITCH_TOKENS - 1) + PITCH_LOW
@@ -65,16 +67,22 @@ def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
                                                      (pitches > pitch_range[1]))]
     state, previous, step, events = model.initial_state(), None, 0, []
     played: list[int] = []                                   # pitch tokens of the notes so far
+    cache_config = getattr(model, "cache", None)
+    cache = SoloCache(cache_config, N_PITCH_TOKENS - 1) if cache_config is not None else None
     end = timeline.end_step
     while step < end:
         control = control_matrix(control_indices(timeline, [step]))[0]
         pitch_probs, duration_probs, state = model.probabilities(state, previous, control)
+        if cache is not None:
+            pitch_probs = cache.mix_with_rest(pitch_probs, REST)
         banned = banned_pitches
         if len(played) >= MAX_REPEATS and len(set(played[-MAX_REPEATS:])) == 1:
             banned = banned_pitches + [played[-1]]
         pitch_token = sample(pitch_probs, temperature, rng, top_k, banned)
         if pitch_token != REST:
             played.append(int(pitch_token))
+            if cache is not None:
+                cache.add(int(pitch_token))
         too_long = [int(i) for i in np.flatnonzero(_DURATIONS > end - step)]
         row = duration_probs[1 if pitch_token == REST else 0]
         duration_token = sample(row, temperature, rng, top_k, too_long)

@@ -33,6 +33,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from jazzsolo.models.solo_cache import CacheConfig
 from jazzsolo.models.checkpoint import TrainingState, checkpoint_dir, has_state, load_state, save_state
 from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError, TrainingError
 from jazzsolo.export.midi import write_atomic
@@ -207,6 +208,8 @@ class NoteStepModel:
     config: NoteModelConfig = field(default_factory=NoteModelConfig)
     meta: dict = field(default_factory=dict)         # what the model was trained on
     history: dict = field(default_factory=dict)      # per-epoch losses
+    cache: CacheConfig | None = field(default_factory=CacheConfig)   # the solo's own licks
+                                                     # mixed in (`solo_cache`); None: off
 
     def initial_state(self) -> NoteState:
         """Zero state and no notes yet, as every training window starts."""
@@ -587,15 +590,19 @@ def save_note_model(directory: str | os.PathLike, model, config: NoteModelConfig
                     overwrite: bool = False) -> Path:
     """Write a model directory: weights.npz, vocabulary.json, history.json, then config.json.
 
-    `model` is a Keras model from `build_note_model` or a `NoteStepModel`.  config.json is
-    removed first and written last, so a directory with one always holds a complete model.
+    `model` is a Keras model from `build_note_model` (saved with the default `CacheConfig`) or
+    a `NoteStepModel` (with its own).  config.json is removed first and written last, so a
+    directory with one always holds a complete model.
     """
     directory = Path(directory)
     weights = model.weights if isinstance(model, NoteStepModel) else NoteWeights.from_keras(model)
     if history is None:
         history = model.history if isinstance(model, NoteStepModel) else {}
+    cache = model.cache if isinstance(model, NoteStepModel) else CacheConfig()
     settings = {"family": FAMILY, "format_version": FORMAT_VERSION, "model": asdict(config),
                 "meta": dict(meta or {})}
+    if cache is not None:
+        settings["cache"] = cache.to_dict()
     files = {WEIGHTS_FILE: npz_bytes({k: np.asarray(v, dtype=np.float32)
                                       for k, v in weights.arrays().items()}),
              VOCABULARY_FILE: json_bytes(vocabularies()),
@@ -629,7 +636,7 @@ def _read_json(path: Path):
         raise ModelDirError(f"{path}: unreadable ({e})") from e
 
 
-_SETTINGS_KEYS = {"family", "format_version", "model", "meta"}
+_SETTINGS_KEYS = {"family", "format_version", "model", "meta", "cache"}
 
 
 def load_note_model(directory: str | os.PathLike = PRETRAINED_WJAZZD_DIR) -> NoteStepModel:
@@ -655,6 +662,7 @@ def load_note_model(directory: str | os.PathLike = PRETRAINED_WJAZZD_DIR) -> Not
                             f"{', '.join(sorted(unknown))}")
     try:
         config = NoteModelConfig.from_dict(settings.get("model", {}))
+        cache = CacheConfig.from_dict(settings["cache"]) if "cache" in settings else None
     except (ConfigError, TypeError) as e:
         raise ModelDirError(f"{directory / CONFIG_FILE}: refused, {e}") from e
     if _read_json(directory / VOCABULARY_FILE) != json.loads(json_bytes(vocabularies())):
@@ -672,7 +680,7 @@ def load_note_model(directory: str | os.PathLike = PRETRAINED_WJAZZD_DIR) -> Not
     history = _read_json(history_path) if history_path.exists() else {}
     meta = settings.get("meta", {})
     return NoteStepModel(weights, config, meta if isinstance(meta, dict) else {},
-                         history if isinstance(history, dict) else {})
+                         history if isinstance(history, dict) else {}, cache)
 
 
 def model_size_bytes(directory: str | os.PathLike) -> int:

@@ -107,9 +107,12 @@ def heldout_report(path, *, models=None, train_corpus=None) -> dict:
 
 
 def _entry(model: str, n_solos: int, scores: dict) -> dict:
-    return {"model": model, "n_solos": n_solos, "n_notes": scores["n_notes"],
-            "pitch_perplexity": scores["pitch_perplexity"],
-            "rhythm_perplexity": scores["rhythm_perplexity"]}
+    entry = {"model": model, "n_solos": n_solos, "n_notes": scores["n_notes"],
+             "pitch_perplexity": scores["pitch_perplexity"],
+             "rhythm_perplexity": scores["rhythm_perplexity"]}
+    if "lstm_pitch_perplexity" in scores:       # the note model without its solo cache
+        entry["lstm_pitch_perplexity"] = scores["lstm_pitch_perplexity"]
+    return entry
 
 
 def ngram_perplexity(solos, order: int, *, train=None, add_k: float = 0.1) -> dict:
@@ -149,6 +152,8 @@ def format_heldout(report: dict) -> str:
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
                        enumerate(zip(row, widths))) for row in rows]
     held = report["heldout"]
+    lines += [f"({e['model']} without its solo cache: pitch ppl {e['lstm_pitch_perplexity']:.2f})"
+              for e in report["likelihood"] if "lstm_pitch_perplexity" in e]
     return "\n".join([f"Held-out solos: {held['path']} ({held['n_solos']}); n-grams trained on "
                       f"{held['baselines_trained_on']}; per note, a note known to start", *lines])
 
