@@ -28,7 +28,7 @@ def _prepare_training(args) -> tuple[dict, object, object]:
     from jazzsolo.encodings.tensors import data_processing
     from jazzsolo.models.model_dir import chords_to_json
     from jazzsolo.ingest.preprocess import (find_training_midi, get_corpus_data, load_training_corpus,
-                                     preset_for)
+                                            preset_for)
 
     check_range("epochs", args.epochs, 1, 100_000)
     check_range("seed", args.seed, 0, 2**32 - 1)
@@ -184,8 +184,9 @@ def _generate(args) -> str:
 
 def _inspect(args) -> str:
     from jazzsolo.ingest.parts import (accompaniment_indices, choose_melody_part, describe_parts,
-                                measure_length_ql)
-    from jazzsolo.ingest.preprocess import check_midi_file, parse_midi_file
+                                       measure_length_ql)
+    from jazzsolo.ingest.midi_import import check_midi_file
+    from jazzsolo.ingest.preprocess import parse_midi_file
 
     path = check_midi_file(Path(args.file))
     score = parse_midi_file(path)

@@ -29,8 +29,8 @@ from jazzsolo.evaluate.note_likelihood import (FIGURES, baseline_perplexities, g
                                                heldout_perplexity, tune_cache)
 from jazzsolo.generate.note_solo import DEFAULT_TEMPERATURE
 from jazzsolo.models.note_lstm import (PRETRAINED_WJAZZD_DIR, WJAZZD_SOURCE, checkpoint_saver,
-                                 get_note_preset, load_note_model, model_size_bytes,
-                                 save_note_model, save_note_run, train_note_model)
+                                       get_note_preset, load_note_model, model_size_bytes,
+                                       save_note_model, save_note_run, train_note_model)
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "data" / "wjazzd"

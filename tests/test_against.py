@@ -18,7 +18,7 @@ from jazzsolo.evaluate import against as ag
 from jazzsolo.evaluate import against_figures as af
 from jazzsolo.music.chord_symbols import parse_chord_symbol
 from jazzsolo.errors import InputFileError, JazzsoloError, OutputExistsError
-from jazzsolo.encodings.grammar import chord_from_symbol
+from jazzsolo.music.chords import chord_from_symbol
 
 from conftest import wjazzd_folder
 

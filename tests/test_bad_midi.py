@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from jazzsolo.errors import JazzsoloError
-from jazzsolo.ingest.preprocess import MAX_MIDI_BYTES, get_musical_data, get_musical_data_auto
+from jazzsolo.ingest.midi_import import MAX_MIDI_BYTES
+from jazzsolo.ingest.preprocess import get_musical_data, get_musical_data_auto
 
 from conftest import write_tiny_midi
 from test_parts import CMAJ7, DM7, G7, chord_tone_melody

@@ -12,8 +12,8 @@ from music21 import harmony
 
 from jazzsolo.music import chord_symbols
 from jazzsolo.music.chord_symbols import (ChordSymbol, describe_chords,
-                                    from_music21, parse_chord_symbol, parse_chord_symbols,
-                                    parse_music21_figure)
+                                          from_music21, parse_chord_symbol, parse_chord_symbols,
+                                          parse_music21_figure)
 from jazzsolo.errors import ChordSymbolError
 
 WJAZZD = Path(__file__).resolve().parents[1].parent / "shared/data/wjazzd"

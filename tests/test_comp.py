@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from jazzsolo.generate.comp import (BASS_HIGH, BASS_LOW, VOICING_HIGH, VOICING_LOW, bass_track, chorus_form,
-                           comp_track, measure_starts, voice_chord)
+                                    comp_track, measure_starts, voice_chord)
 from jazzsolo.music.progression import get_progression, parse_chord_symbol, parse_progression, repeat_choruses
 
 

@@ -19,7 +19,7 @@ import pytest
 import jazzsolo.ingest.corpus as corpus_module
 from jazzsolo.music.chord_symbols import parse_chord_symbols
 from jazzsolo.ingest.corpus import (GRID_PER_BEAT, CorpusSolo, read_corpus, read_solo_csv, read_solo_db,
-                             split_by_solo, write_test_db)
+                                    split_by_solo, write_test_db)
 from jazzsolo.errors import (ChordSymbolError, InputFileError, JazzsoloError, MidiContentError,
                              NoChordsError, OutputExistsError)
 

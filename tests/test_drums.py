@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from jazzsolo.generate.drums import (CRASH, HAT_PEDAL, KICK, RIDE, SNARE, bar_pattern, count_off,
-                            drum_track)
+                                     drum_track)
 from jazzsolo.export.midi import DRUM_CHANNEL
 from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
 from jazzsolo.generate.measures import generate_solo, write_solo_midi

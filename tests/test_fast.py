@@ -1,17 +1,20 @@
 """The fast paths compute what the course's paths compute: sequence-layer training, MIDI reading."""
 import keras
+import mido
 import numpy as np
 import pytest
 
 from jazzsolo.config import TrainConfig, TunePreset
-from jazzsolo.errors import ConfigError
+from jazzsolo.errors import ConfigError, InputFileError
 from jazzsolo.generate.sampling import LSTMWeights, music_inference_model, predict_and_sample
-from jazzsolo.ingest.midi_import import (ImportedNote, NoteEvent, merge_chords, pair_notes, quantize_ql,
-                                  read_midi)
+from jazzsolo.ingest.midi_import import (ImportedNote, NoteMessage, merge_chords, pair_notes, quantize_ql,
+                                         read_midi)
 from jazzsolo.models.course_lstm import (_keras_train_step, _tensorflow_train_step, compile_djmodel,
-                            course_optimizer, djmodel, sequence_model, shared_layers_from,
-                            summed_crossentropy, train_fast)
+                                         course_optimizer, djmodel, sequence_model, shared_layers_from,
+                                         summed_crossentropy, train_fast)
 from jazzsolo.ingest.preprocess import get_musical_data
+
+from conftest import note_track
 
 TX, N_VALUES, N_A = 12, 20, 16           # small shapes: the equivalence holds for any
 
@@ -156,13 +159,13 @@ def test_unknown_reader_lists_valid_ones(metheny_midi):
 
 
 def test_note_ons_share_the_next_note_off_as_music21_pairs_them():
-    events = [NoteEvent(0, True, 60, 0), NoteEvent(10, True, 60, 0), NoteEvent(20, False, 60, 0),
-              NoteEvent(30, True, 62, 0)]                      # the last is never switched off
+    events = [NoteMessage(0, True, 60, 0), NoteMessage(10, True, 60, 0), NoteMessage(20, False, 60, 0),
+              NoteMessage(30, True, 62, 0)]                      # the last is never switched off
     assert [(on, off) for on, off, _ in pair_notes(events)] == [(0, 20), (10, 20)]
 
 
 def test_chords_take_their_last_note_duration_and_keep_late_endings_apart():
-    on = lambda tick, pitch: NoteEvent(tick, True, pitch, 0)
+    on = lambda tick, pitch: NoteMessage(tick, True, pitch, 0)
     notes = [(0, 96, on(0, 60)), (2, 90, on(2, 64)), (3, 200, on(3, 67)), (100, 150, on(100, 72))]
     assert merge_chords(notes, 96) == [ImportedNote(0, 88, (60, 64)), ImportedNote(3, 200, (67,)),
                                        ImportedNote(100, 150, (72,))]
@@ -192,3 +195,43 @@ def test_same_seed_same_weights_other_seed_other_weights(metheny_midi):
     weights = [cell.get_weights() for cell in runs]
     assert all(np.array_equal(a, b) for a, b in zip(weights[0], weights[1]))
     assert not np.array_equal(weights[0][0], weights[2][0])
+
+
+# --------------------------------------------------------------------------- the one reader
+
+def test_read_midi_gives_every_stage_what_the_file_says(tmp_path):
+    """Track names, metre, tempo and notes come from one reader, whoever asks."""
+    from jazzsolo.evaluate.against_figures import from_midi_file
+    from jazzsolo.evaluate.solo_metrics import read_midi_tracks
+    from jazzsolo.ingest.midi_import import read_midi
+    from jazzsolo.music.progression import _midi_metre
+
+    midi_file = mido.MidiFile(type=1, ticks_per_beat=480)
+    midi_file.tracks.append(mido.MidiTrack([
+        mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(90)),
+        mido.MetaMessage("time_signature", numerator=3, denominator=4)]))
+    midi_file.tracks.append(note_track([(67, 0, 1), (69, 1, 2)], 0, name="Solo"))
+    midi_file.tracks.append(note_track([([60, 64, 67], 0, 3), ([62, 65, 69], 3, 3)], 1,
+                                       name="Chords"))
+    path = tmp_path / "waltz.mid"
+    midi_file.save(str(path))
+
+    midi = read_midi(path)
+    assert midi.track_names == ["Solo", "Chords"]
+    assert midi.time_signatures == [(0, 3, 4)] and midi.tempos == [(0, pytest.approx(90.0))]
+    assert midi.end_ticks == [3 * 480, 6 * 480]
+    tracks = read_midi_tracks(path)
+    assert [(n.offset_ql, n.duration_ql, n.midi) for n in tracks.solo] == [(0, 1, 67), (1, 2, 69)]
+    assert _midi_metre(path) == (3.0, "3/4")
+    solo = from_midi_file(path)
+    assert solo.qpm == pytest.approx(90.0) and solo.time_signatures == ["3/4", "3/4"]
+
+
+def test_read_midi_refuses_what_is_not_midi_in_one_line(tmp_path):
+    from jazzsolo.ingest.midi_import import read_midi
+
+    path = tmp_path / "notes.mid"
+    path.write_text("C E G")
+    with pytest.raises(InputFileError, match="not a MIDI file") as error:
+        read_midi(path)
+    assert "\n" not in str(error.value)

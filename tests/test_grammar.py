@@ -5,7 +5,7 @@ from music21 import chord, note
 
 from jazzsolo.errors import GrammarError
 from jazzsolo.encodings.grammar import (PitchRange, choose_pitch, classify_note, format_value,
-                              parse_melody, parse_value, realise_values, unparse_grammar)
+                                        parse_melody, parse_value, realise_values, unparse_grammar)
 
 CMAJ7 = chord.Chord(["C4", "E4", "G4", "B4"])
 
@@ -95,7 +95,7 @@ def test_a_window_beyond_the_range_still_keeps_the_class():
 
 def test_a_chord_from_a_symbol_is_spelled_from_its_root_and_carries_it():
     from jazzsolo.music.chord_symbols import parse_chord_symbol
-    from jazzsolo.encodings.grammar import SymbolChord, chord_from_symbol
+    from jazzsolo.music.chords import SymbolChord, chord_from_symbol
 
     c = chord_from_symbol(parse_chord_symbol("Eb7"), 2.0, 1.0)
     assert isinstance(c, SymbolChord) and c.symbol.symbol == "Eb7"

@@ -8,7 +8,7 @@ from music21 import interval
 
 from jazzsolo.errors import GrammarError
 from jazzsolo.encodings.grammar import (PitchRange, Value, _class_of_midi, format_value, parse_value,
-                              realise_values)
+                                        realise_values)
 from jazzsolo.music.progression import parse_chord_symbol
 
 SYMBOLS = ["C", "Cm", "C7", "Cmaj7", "Dm7", "G7", "Bbmaj7", "F#m7b5", "Ebdim7", "A7b9",

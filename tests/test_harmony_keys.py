@@ -6,7 +6,7 @@ from music21 import interval, note
 
 from jazzsolo.music.chord_symbols import parse_chord_symbol as read_symbol
 from jazzsolo.encodings.grammar import (PitchRange, _class_of_midi, chord_at, classify_note, parse_melody,
-                              parse_value, realise_values)
+                                        parse_value, realise_values)
 from jazzsolo.music.progression import PROGRESSIONS, parse_chord_symbol, parse_progression
 
 BLUES = PROGRESSIONS["blues"]

@@ -12,7 +12,7 @@ import pytest
 from jazzsolo.music.chart import Chart
 from jazzsolo.errors import ChartError
 from jazzsolo.ingest.ireal import (MAX_FILE_BYTES, MAX_LINK_CHARS, MUSIC_PREFIX, list_ireal_tunes,
-                            make_ireal_link, parse_ireal_link, read_ireal, scramble, unscramble)
+                                   make_ireal_link, parse_ireal_link, read_ireal, scramble, unscramble)
 
 # Charts written for these tests (no real tune's changes).
 BLUES = "T44F7 |Bb7 |F7 |x |Bb7 |Bo7 |F7 |D7 |G-7 |C7 |F7 D7 |G-7 C7 Z"

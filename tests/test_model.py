@@ -3,7 +3,7 @@ import keras
 import numpy as np
 
 from jazzsolo.generate.sampling import (LSTMWeights, ValueSampler, music_inference_model,
-                                     predict_and_sample)
+                                        predict_and_sample)
 from jazzsolo.models.course_lstm import djmodel, make_shared_layers
 
 

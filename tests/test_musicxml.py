@@ -10,11 +10,12 @@ from music21 import chord, converter, duration, harmony, key, meter, note, strea
 
 from jazzsolo.music.chord_symbols import parse_chord_symbol
 from jazzsolo.errors import ConfigError, OutputExistsError
-from jazzsolo.encodings.grammar import NoteEvent, chord_from_midi
+from jazzsolo.music.notes import Note
+from jazzsolo.music.chords import chord_from_midi
 from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
 from jazzsolo.generate.measures import Solo, generate_solo, write_solo_midi
 from jazzsolo.export.musicxml import (chord_symbol_for, estimate_key, parse_key, rhythm_pieces,
-                               spell_pitch, write_solo_musicxml)
+                                      spell_pitch, write_solo_musicxml)
 from jazzsolo.music.progression import PROGRESSIONS, parse_progression
 
 QPM = 120.0
@@ -124,8 +125,8 @@ def test_a_waltz_is_written_in_three_four(model, tmp_path):
 
 def test_a_pickup_and_a_change_of_metre(tmp_path):
     lengths, signatures = [1.0, 3.0, 4.0], ["3/4", "3/4", "4/4"]
-    notes = [[NoteEvent(0.0, 1.0, 67, "C")], [NoteEvent(0.0, 3.0, 72, "C")],
-             [NoteEvent(1.0, 2.5, 74, "C")]]
+    notes = [[Note(0.0, 1.0, 67, "C")], [Note(0.0, 3.0, 72, "C")],
+             [Note(1.0, 2.5, 74, "C")]]
     chords = [parse_progression("G7", measure_ql=q)[0] for q in lengths]
     solo = Solo(3.0, [[], [], []], notes, chords, lengths, signatures)
     path = write_solo_musicxml(solo, tmp_path / "pickup.musicxml", qpm=QPM, key="C")
@@ -143,10 +144,10 @@ def triplet_solo() -> Solo:
     """Eighth-note triplets, a quarter-note triplet, a triplet tied over the beat, and a
     16th + triplet-eighth run off the beat, over one 4/4 bar of C."""
     third = 1 / 3
-    events = [NoteEvent(0.0, third, 60, "C"), NoteEvent(third, third, 62, "S"),
-              NoteEvent(2 * third, third, 64, "C"), NoteEvent(1.0, 2 * third, 65, "S"),
-              NoteEvent(1 + 2 * third, 2 * third, 67, "C"), NoteEvent(2 + third, 0.25, 69, "S"),
-              NoteEvent(2 + third + 0.25, third, 71, "A"), NoteEvent(3.0, 1.0, 72, "C")]
+    events = [Note(0.0, third, 60, "C"), Note(third, third, 62, "S"),
+              Note(2 * third, third, 64, "C"), Note(1.0, 2 * third, 65, "S"),
+              Note(1 + 2 * third, 2 * third, 67, "C"), Note(2 + third, 0.25, 69, "S"),
+              Note(2 + third + 0.25, third, 71, "A"), Note(3.0, 1.0, 72, "C")]
     return Solo(4.0, [[]], [events], [parse_progression("C")[0]], [4.0], ["4/4"])
 
 
@@ -182,7 +183,7 @@ def test_chord_symbols_keep_the_symbol_as_written(tmp_path):
         c = chord.Chord(["C3"], quarterLength=1.0)
         c.offset, c.symbol = offset, parse_chord_symbol(text)
         chords.append(c)
-    solo = Solo(4.0, [[]], [[NoteEvent(0.0, 4.0, 72, "C")]], [chords], [4.0], ["4/4"])
+    solo = Solo(4.0, [[]], [[Note(0.0, 4.0, 72, "C")]], [chords], [4.0], ["4/4"])
     path = write_solo_musicxml(solo, tmp_path / "symbols.musicxml", qpm=QPM, key="Bb")
     assert b'<kind text="-7">minor-seventh</kind>' in path.read_bytes()
     written = list(converter.parse(path).recurse().getElementsByClass(harmony.Harmony))

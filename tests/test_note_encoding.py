@@ -15,13 +15,13 @@ from music21 import chord
 from jazzsolo.music.chord_symbols import parse_chord_symbol
 from jazzsolo.ingest.corpus import CorpusNote, read_corpus
 from jazzsolo.encodings.note_events import (DURATIONS, MAX_SHIFT, N_CONTROLS, N_DURATION_TOKENS,
-                                    N_INPUTS, N_PITCH_TOKENS, PITCH_HIGH, PITCH_LOW, REST,
-                                    ChordTimeline, EncodingError, Event, chord_features,
-                                    control_indices, control_matrix, decode_event,
-                                    decode_events, encode_corpus_solo, encode_event,
-                                    encode_notes, encode_solo, event_onsets, melody_notes,
-                                    model_inputs, rest_steps, timeline_of_measures,
-                                    transpose_encoded, transpose_range)
+                                            N_INPUTS, N_PITCH_TOKENS, PITCH_HIGH, PITCH_LOW, REST,
+                                            ChordTimeline, EncodingError, Event, chord_features,
+                                            control_indices, control_matrix, decode_event,
+                                            decode_events, encode_corpus_solo, encode_event,
+                                            encode_notes, encode_solo, event_onsets, melody_notes,
+                                            model_inputs, rest_steps, timeline_of_measures,
+                                            transpose_encoded, transpose_range)
 from jazzsolo.music.progression import PROGRESSIONS, parse_progression
 
 from conftest import wjazzd_folder

@@ -19,13 +19,13 @@ from jazzsolo.ingest.corpus import read_corpus, split_by_solo
 from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError
 from jazzsolo.generate.measures import Solo
 from jazzsolo.encodings.note_events import (DURATIONS, GRID_PER_BEAT, REST, control_matrix,
-                                    encode_corpus_solo)
+                                            encode_corpus_solo)
 from jazzsolo.evaluate.note_likelihood import baseline_perplexities, generated_figures, heldout_perplexity
 from jazzsolo.generate.note_solo import generate_note_solo
 from jazzsolo.models.note_lstm import (FAMILY, PRETRAINED_WJAZZD_DIR, WJAZZD_SOURCE, NoteModelConfig,
-                                 NoteStepModel, checkpoint_saver, get_note_preset,
-                                 is_note_model_dir, keras_probabilities, load_note_model,
-                                 model_size_bytes, save_note_model, train_note_model)
+                                       NoteStepModel, checkpoint_saver, get_note_preset,
+                                       is_note_model_dir, keras_probabilities, load_note_model,
+                                       model_size_bytes, save_note_model, train_note_model)
 from jazzsolo.models.note_lstm import _learning_rate, _stopped
 from jazzsolo.music.progression import PROGRESSIONS, parse_progression, repeat_choruses
 

@@ -8,13 +8,13 @@ import pytest
 from music21 import converter, note
 
 from jazzsolo.errors import ConfigError
-from jazzsolo.encodings.grammar import NoteEvent
+from jazzsolo.music.notes import Note
 from jazzsolo.export.midi import TICKS_PER_BEAT, TimedNotes
 from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
 from jazzsolo.generate.measures import Solo, generate_solo, write_solo_midi
 from jazzsolo.export.musicxml import write_solo_musicxml
 from jazzsolo.generate.performance import (SWING_TABLE, Band, articulation, perform, phrases,
-                                  solo_velocities, swing, swing_ratio_for)
+                                           solo_velocities, swing, swing_ratio_for)
 from jazzsolo.music.progression import get_progression, parse_progression, repeat_choruses
 
 QPM = 160.0                            # a medium tempo: the measured ratio is 1.575
@@ -33,8 +33,8 @@ def eighths(pitches, start=0.0) -> list[TimedNotes]:
 def eighth_solo(n_bars: int = 4) -> Solo:
     """A solo of eighth-note runs with a rest at every bar's end, over ii-V-I-VI."""
     chords = parse_progression("Dm7 | G7 | Cmaj7 | A7" * 1)[:n_bars]
-    notes = [[NoteEvent(0.5 * i, 0.5, 60 + (i * 3 + bar) % 14, "C") for i in range(6)]
-             + [NoteEvent(3.0, 0.5, 72 + bar, "C")] for bar in range(n_bars)]
+    notes = [[Note(0.5 * i, 0.5, 60 + (i * 3 + bar) % 14, "C") for i in range(6)]
+             + [Note(3.0, 0.5, 72 + bar, "C")] for bar in range(n_bars)]
     return Solo(4.0, [[] for _ in notes], notes, chords, [4.0] * n_bars, ["4/4"] * n_bars)
 
 

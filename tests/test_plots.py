@@ -9,7 +9,7 @@ from music21 import chord
 
 from jazzsolo.export import plots
 from jazzsolo.errors import ConfigError
-from jazzsolo.encodings.grammar import NoteEvent
+from jazzsolo.music.notes import Note
 from jazzsolo.generate.measures import Solo
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -26,10 +26,10 @@ def solo() -> Solo:
     """Two measures: 6 notes of all four classes and one rest, over three chords (10 pitches)."""
     return Solo(4.0,
                 values=[[], []],
-                notes=[[NoteEvent(0.0, 1.0, 62, "C"), NoteEvent(1.0, 0.5, 64, "S"),
-                        NoteEvent(1.5, 0.5, None, "R"), NoteEvent(2.0, 2.0, 66, "A")],
-                       [NoteEvent(0.0, 1.0, 67, "C"), NoteEvent(1.0, 1.0, 68, "X"),
-                        NoteEvent(2.0, 2.0, 72, "C")]],
+                notes=[[Note(0.0, 1.0, 62, "C"), Note(1.0, 0.5, 64, "S"),
+                        Note(1.5, 0.5, None, "R"), Note(2.0, 2.0, 66, "A")],
+                       [Note(0.0, 1.0, 67, "C"), Note(1.0, 1.0, 68, "X"),
+                        Note(2.0, 2.0, 72, "C")]],
                 chords=[[_chord(["D3", "F3", "A3", "C4"], 0.0, 2.0),
                          _chord(["G2", "B2", "F3"], 2.0, 2.0)],
                         [_chord(["C3", "E3", "G3"], 0.0, 4.0)]])

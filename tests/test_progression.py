@@ -7,8 +7,8 @@ from jazzsolo.errors import (ChartError, ChordSymbolError, ConfigError, InputFil
                              JazzsoloError, NoChordsError)
 from jazzsolo.ingest.ireal import make_ireal_link
 from jazzsolo.music.progression import (PROGRESSIONS, chart_time_signatures, chart_to_measures,
-                                  get_progression, measure_lengths, parse_chord_symbol,
-                                  parse_progression, read_chords_file, repeat_choruses)
+                                        get_progression, measure_lengths, parse_chord_symbol,
+                                        parse_progression, read_chords_file, repeat_choruses)
 
 from conftest import write_tiny_midi
 

@@ -1,5 +1,5 @@
 """Cleaning generated values and notes: grid durations, merged repeats, a single line."""
-from jazzsolo.encodings.grammar import NoteEvent
+from jazzsolo.music.notes import Note
 from jazzsolo.encodings.qa import clean_up_notes, prune_grammar, prune_notes, snap_duration
 
 
@@ -15,13 +15,13 @@ def test_prune_grammar_keeps_classes_and_windows():
 
 
 def test_prune_notes_merges_a_repeated_pitch():
-    notes = [NoteEvent(0.0, 0.5, 60, "C"), NoteEvent(0.5, 0.5, 60, "C"), NoteEvent(1.0, 1.0, 62, "S")]
-    assert prune_notes(notes) == [NoteEvent(0.0, 1.0, 60, "C"), NoteEvent(1.0, 1.0, 62, "S")]
+    notes = [Note(0.0, 0.5, 60, "C"), Note(0.5, 0.5, 60, "C"), Note(1.0, 1.0, 62, "S")]
+    assert prune_notes(notes) == [Note(0.0, 1.0, 60, "C"), Note(1.0, 1.0, 62, "S")]
 
 
 def test_clean_up_notes_leaves_one_line_inside_the_measure():
-    notes = [NoteEvent(0.0, 1.0, 60, "C"), NoteEvent(0.0, 0.5, 64, "C"),
-             NoteEvent(0.5, 1.0, 67, "C"), NoteEvent(3.5, 2.0, 72, "C"), NoteEvent(4.0, 1.0, 74, "C")]
+    notes = [Note(0.0, 1.0, 60, "C"), Note(0.0, 0.5, 64, "C"),
+             Note(0.5, 1.0, 67, "C"), Note(3.5, 2.0, 72, "C"), Note(4.0, 1.0, 74, "C")]
     cleaned = clean_up_notes(notes, measure_ql=4.0)
     assert [n.midi for n in cleaned] == [60, 67, 72]
     assert cleaned[0].duration_ql == 0.5                   # cut where the next note starts

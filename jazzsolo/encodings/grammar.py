@@ -25,11 +25,11 @@ import numpy as np
 from music21 import chord, interval, note, pitch, scale, stream
 
 from jazzsolo.music.chord_symbols import ChordSymbol
+from jazzsolo.music.chords import SymbolChord
+from jazzsolo.music.notes import Note
 from jazzsolo.errors import GrammarError
 
 NOTE_CLASSES = ("C", "S", "A", "X", "R")      # chord, scale, approach, other, rest
-ROOT_LOW_MIDI = 48                              # C3: a symbol chord's root lies in C3-B3,
-                                                # its slash bass an octave lower (C2-B2)
 _VALUE_RE = re.compile(r"^([CSAXR]),(\d+(?:\.\d+)?)(?:,<([^<>,]+),([^<>,]+)>)?$")
 _EPS_QL = 1e-6                                  # offset comparisons in quarter lengths
 
@@ -89,92 +89,6 @@ def _interval_semitones(name: str) -> int:
 def _pitch_name(midi: int) -> str:
     """music21's default spelling of a MIDI pitch class (e.g. 63 → 'E-'), as its importer uses."""
     return pitch.Pitch(midi=midi).name
-
-
-def chord_from_midi(midis: Sequence[int], duration_ql: float = 1.0,
-                    offset_ql: float = 0.0) -> chord.Chord:
-    """A chord spelled pitch by pitch as music21's MIDI importer spells its notes.
-
-    ``chord.Chord([56, 65, 60])`` spells relative to its first note (G#, E#, B#); classes
-    compare note names, so every chord made from MIDI numbers must be built through here.
-
-    >>> [p.name for p in chord_from_midi([56, 65, 60]).pitches]
-    ['G#', 'F', 'C']
-    """
-    made = chord.Chord([pitch.Pitch(midi=int(m)) for m in midis], quarterLength=duration_ql)
-    made.offset = offset_ql
-    return made
-
-
-class SymbolChord(chord.Chord):
-    """A music21 chord made from a chord symbol, which it carries as `.symbol`.
-
-    `.solo_symbol` is the chord the solo's notes are classified over: the symbol itself, or,
-    for N.C. (a chord with no pitches, silent in the accompaniment), the chord before it.
-    Both survive ``copy.deepcopy`` and music21's ``__deepcopy__``.
-    """
-
-    def __init__(self, notes=None, *, symbol: ChordSymbol | None = None,
-                 solo_symbol: ChordSymbol | None = None, **keywords):
-        super().__init__(notes, **keywords)
-        self.symbol = symbol
-        sounding = symbol is not None and not symbol.is_no_chord
-        self.solo_symbol = solo_symbol if solo_symbol is not None else symbol if sounding else None
-
-    def _reprInternal(self) -> str:
-        return self.symbol.symbol if self.symbol is not None else super()._reprInternal()
-
-
-def chord_from_symbol(symbol: ChordSymbol, duration_ql: float = 1.0,
-                      offset_ql: float = 0.0) -> SymbolChord:
-    """A chord spelled from its written root, stacked upward from the root in octave 3.
-
-    A slash bass lies in octave 2; root and bass are set on the chord, not guessed.  N.C.
-    gives a chord with no pitches.
-
-    >>> from jazzsolo.music.chord_symbols import parse_chord_symbol
-    >>> c = chord_from_symbol(parse_chord_symbol("Bb7/Ab"), 2.0)
-    >>> [p.nameWithOctave for p in c.pitches], c.root().name, c.bass().name, c.symbol.symbol
-    (['A-2', 'B-3', 'D4', 'F4', 'A-4'], 'B-', 'A-', 'Bb7/Ab')
-    """
-    if symbol.is_no_chord:
-        made = SymbolChord([], symbol=symbol, quarterLength=duration_ql)
-    else:
-        midis = [ROOT_LOW_MIDI + symbol.root_pc]
-        for pc in symbol.pitch_classes[1:]:
-            midis.append(midis[-1] + (pc - midis[-1]) % 12)
-        pitches = [_spelled(name, m) for name, m in zip(symbol.note_names(), midis)]
-        if symbol.bass != symbol.root:
-            pitches.insert(0, _spelled(symbol.bass, ROOT_LOW_MIDI - 12 + symbol.bass_pc))
-        made = SymbolChord(pitches, symbol=symbol, quarterLength=duration_ql)
-        made.root(made.pitches[1 if symbol.bass != symbol.root else 0])
-        made.bass(made.pitches[0])
-    made.offset = offset_ql
-    return made
-
-
-def link_no_chords(measures: Sequence[Sequence[chord.Chord]]) -> None:
-    """Classify the solo over each N.C. by the chord sounding before it (a leading N.C. by
-    the first chord that sounds); other chords are left alone."""
-    chords = [c for measure in measures for c in measure if isinstance(c, SymbolChord)]
-    sounding = [c.symbol for c in chords if c.symbol is not None and not c.symbol.is_no_chord]
-    previous = sounding[0] if sounding else None
-    for c in chords:
-        if c.symbol is not None and c.symbol.is_no_chord:
-            c.solo_symbol = previous
-        elif c.symbol is not None:
-            previous = c.symbol
-
-
-def _spelled(name: str, midi: int) -> pitch.Pitch:
-    """The pitch `midi` spelled as `name` ('Bb', 'F#', 'Cb' ...).
-
-    >>> _spelled("Cb", 59).nameWithOctave, _spelled("B#", 48).nameWithOctave
-    ('C-4', 'B#2')
-    """
-    made = pitch.Pitch(name[0] + name[1:].replace("b", "-"), octave=4)
-    made.octave += (midi - made.midi) // 12
-    return made
 
 
 @dataclass(frozen=True)
@@ -327,16 +241,6 @@ def parse_melody(measure_notes: Iterable[note.GeneralNote],
 
 
 @dataclass(frozen=True)
-class NoteEvent:
-    """A rendered melody note: onset and duration in quarter lengths, MIDI pitch, value class."""
-
-    offset_ql: float
-    duration_ql: float
-    midi: int | None                  # None for a rest
-    note_class: str
-
-
-@dataclass(frozen=True)
 class PitchRange:
     """The lowest and highest MIDI pitch a rendered solo may use (inclusive)."""
 
@@ -390,7 +294,7 @@ def choose_pitch(value: Value, chord_obj: chord.Chord, prev_midi: int | None,
 
 def realise_values(values: Sequence[Value], chords: Sequence[chord.Chord], *,
                    rng: np.random.Generator, prev_midi: int | None = None,
-                   pitch_range: PitchRange = PitchRange()) -> list[NoteEvent]:
+                   pitch_range: PitchRange = PitchRange()) -> list[Note]:
     """Turn values into notes placed back to back from offset 0 over a measure's chords.
 
     Each note starts where the previous one ended (the course added the duration first, which
@@ -400,10 +304,10 @@ def realise_values(values: Sequence[Value], chords: Sequence[chord.Chord], *,
     offset = 0.0
     for value in values:
         if value.note_class == "R":
-            events.append(NoteEvent(offset, value.duration_ql, None, "R"))
+            events.append(Note(offset, value.duration_ql, None, "R"))
         else:
             midi = choose_pitch(value, chord_at(chords, offset), prev_midi, rng, pitch_range)
-            events.append(NoteEvent(offset, value.duration_ql, midi, value.note_class))
+            events.append(Note(offset, value.duration_ql, midi, value.note_class))
             prev_midi = midi
         offset += value.duration_ql
     return events

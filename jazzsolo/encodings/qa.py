@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-from jazzsolo.encodings.grammar import NoteEvent, Value, format_value, parse_value
+from jazzsolo.music.notes import Note
+
+from jazzsolo.encodings.grammar import Value, format_value, parse_value
 
 GRID_DIVISORS = (4, 3)                 # durations snap to 1/16 notes and 1/8-note triplets
 _EPS_QL = 1e-6
@@ -40,13 +42,13 @@ def prune_grammar(curr_grammar: str) -> str:
     return " ".join(format_value(v) for v in values)
 
 
-def prune_notes(curr_notes: list[NoteEvent]) -> list[NoteEvent]:
+def prune_notes(curr_notes: list[Note]) -> list[Note]:
     """Merge a note into the previous one when both have the same pitch and touch.
 
     The course dropped the second note of such a pair and left a hole; merging keeps the
     measure filled.
     """
-    pruned: list[NoteEvent] = []
+    pruned: list[Note] = []
     for event in curr_notes:
         if pruned and event.midi is not None and pruned[-1].midi == event.midi and \
                 abs(pruned[-1].offset_ql + pruned[-1].duration_ql - event.offset_ql) < _EPS_QL:
@@ -56,14 +58,14 @@ def prune_notes(curr_notes: list[NoteEvent]) -> list[NoteEvent]:
     return pruned
 
 
-def clean_up_notes(curr_notes: list[NoteEvent], measure_ql: float | None = None) -> list[NoteEvent]:
+def clean_up_notes(curr_notes: list[Note], measure_ql: float | None = None) -> list[Note]:
     """Make notes playable as one line: no zero lengths, no shared onsets, no overlaps.
 
     Notes are sorted by onset; a note starting with the one before is dropped, a note running
     into the next is shortened, and with `measure_ql` nothing sounds past the measure's end.
     """
     notes = sorted(curr_notes, key=lambda n: n.offset_ql)
-    cleaned: list[NoteEvent] = []
+    cleaned: list[Note] = []
     for event in notes:
         if measure_ql is not None and event.offset_ql >= measure_ql - _EPS_QL:
             break

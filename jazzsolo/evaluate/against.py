@@ -27,10 +27,10 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from jazzsolo.evaluate.against_figures import (FIGURES, SEGMENT_FEATURES, Note, SoloOverChords,
-                                      histogram_overlap, interval_histogram, ioi_histogram,
-                                      known_share, leave_one_out_shares, outside_figures,
-                                      pattern_ngrams, percentiles, read_real_solos,
-                                      segment_features, solo_figures)
+                                               histogram_overlap, interval_histogram, ioi_histogram,
+                                               known_share, leave_one_out_shares, outside_figures,
+                                               pattern_ngrams, percentiles, read_real_solos,
+                                               segment_features, solo_figures)
 from jazzsolo.errors import ConfigError, JazzsoloError, ModelDirError, OutputExistsError
 
 COURSE_TEMPERATURE = 0.5             # `jazzsolo generate`'s default for the course model

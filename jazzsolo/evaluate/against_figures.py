@@ -29,7 +29,8 @@ from music21 import chord, pitch
 
 from jazzsolo.music.chord_symbols import parse_chord_symbol
 from jazzsolo.errors import InputFileError, JazzsoloError
-from jazzsolo.encodings.grammar import chord_from_symbol, classify_note, link_no_chords
+from jazzsolo.music.chords import chord_from_symbol, link_no_chords
+from jazzsolo.encodings.grammar import classify_note
 
 GRID_PER_QL = 12                     # grid steps per quarter note (= per beat)
 MAX_INTERVAL = 12                    # wider melodic intervals count as ±12 semitones
@@ -139,18 +140,11 @@ def _signature(metres: list[tuple[int, int, int]], bar: int, length_ql: float) -
 def from_midi_file(path: str | Path) -> SoloOverChords:
     """A MIDI file's "Solo" track over its "Chords" track (or other accompaniment), read with
     `jazzsolo.evaluate.solo_metrics`, in the file's first time signature and tempo (else 4/4, 120)."""
-    import mido
-
     from jazzsolo.evaluate.solo_metrics import read_midi_tracks, take_from_midi
 
-    tracks = read_midi_tracks(path)
-    numerator, denominator, qpm = 4, 4, 120.0
-    found_metre = found_tempo = False
-    for message in mido.merge_tracks(mido.MidiFile(str(path)).tracks):
-        if message.type == "time_signature" and not found_metre:
-            numerator, denominator, found_metre = message.numerator, message.denominator, True
-        elif message.type == "set_tempo" and not found_tempo:
-            qpm, found_tempo = mido.tempo2bpm(message.tempo), True
+    tracks = read_midi_tracks(path)        # a file without them is 4/4 at 120, as SMF defines
+    numerator, denominator = tracks.time_signatures[0][1:] if tracks.time_signatures else (4, 4)
+    qpm = tracks.tempos[0][1] if tracks.tempos else 120.0
     measure_ql = numerator * 4.0 / denominator
     take = take_from_midi(tracks, measure_ql=measure_ql)
     n_bars = len(take.chords)

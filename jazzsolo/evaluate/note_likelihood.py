@@ -18,8 +18,8 @@ import numpy as np
 
 from jazzsolo.ingest.corpus import GRID_PER_BEAT, CorpusNote, CorpusSolo
 from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_PITCHES, REST, EncodedSolo,
-                                    control_matrix, decode_events, encode_corpus_solo,
-                                    timeline_of_solo)
+                                            control_matrix, decode_events, encode_corpus_solo,
+                                            timeline_of_solo)
 from jazzsolo.generate.note_solo import DEFAULT_PITCH_RANGE, DEFAULT_TEMPERATURE, sample_events
 from jazzsolo.models.note_lstm import NoteStepModel
 from jazzsolo.models.solo_cache import CacheConfig, cached_note_probabilities

@@ -13,16 +13,17 @@ from typing import Sequence
 import numpy as np
 
 from jazzsolo.evaluate.baselines import (HeldOutSplit, LSTMValueModel, ValueModel, baseline_models,
-                                early_stopped_lstm, heldout_cross_entropy, improvise,
-                                split_heldout, train_value_lstm)
+                                         early_stopped_lstm, heldout_cross_entropy, improvise,
+                                         split_heldout, train_value_lstm)
 from jazzsolo.config import check_range
 from jazzsolo.errors import ConfigError
 from jazzsolo.generate.measures import copy_guard_for
 from jazzsolo.ingest.preprocess import find_training_midi, get_corpus_data
-from jazzsolo.evaluate.solo_metrics import (HARMONY_CLASSES, HISTOGRAMS, PlayedNote, SoloTake,
-                                   distance_to_reference, harmony_shares, novelty,
-                                   read_midi_tracks, summarise_statistics, take_from_midi,
-                                   take_from_notes, take_from_solo)
+from jazzsolo.music.notes import Note
+from jazzsolo.evaluate.solo_metrics import (HARMONY_CLASSES, HISTOGRAMS, SoloTake,
+                                            distance_to_reference, harmony_shares, novelty,
+                                            read_midi_tracks, summarise_statistics, take_from_midi,
+                                            take_from_notes, take_from_solo)
 
 # --- The report ---------------------------------------------------------------------------------
 
@@ -50,7 +51,7 @@ def load_reference(path: str | os.PathLike | None = None, preset: str | None = N
     path = find_training_midi(path)
     data = load_training_corpus([path], preset=preset or preset_for(path)).data[0]
     measure_ql = data.measure_ql
-    notes = [PlayedNote(i * measure_ql + float(n.offset), float(n.quarterLength), int(n.pitch.midi))
+    notes = [Note(i * measure_ql + float(n.offset), float(n.quarterLength), int(n.pitch.midi))
              for i, measure in enumerate(data.measures) for n in measure]
     values = [g.split() for g in data.abstract_grammars]
     take = take_from_notes("training solo", notes, data.chords, measure_ql=measure_ql,

@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-import mido
 import numpy as np
 from music21 import chord, note, pitch
 
-from jazzsolo.errors import InputFileError, MidiContentError, NoChordsError
-from jazzsolo.encodings.grammar import chord_at, chord_from_midi, classify_note, format_value, parse_melody
+from jazzsolo.music.notes import Note
+from jazzsolo.errors import MidiContentError, NoChordsError
+from jazzsolo.music.chords import chord_from_midi
+from jazzsolo.encodings.grammar import chord_at, classify_note, format_value, parse_melody
 from jazzsolo.generate.measures import Solo
-from jazzsolo.ingest.preprocess import check_midi_file
+from jazzsolo.ingest.midi_import import NoteMessage, read_midi
 
 HARMONY_CLASSES = ("C", "S", "A", "X")          # chord, scale, approach, other tones
 # MGEval's twelve note-length classes in quarter lengths: 16th … whole, dotted and triplet.
@@ -38,21 +39,12 @@ _EPS_QL = 1e-6
 
 # --- Solos to evaluate ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class PlayedNote:
-    """One solo note: onset and duration in quarter lengths from the solo's start, MIDI pitch."""
-
-    offset_ql: float
-    duration_ql: float
-    midi: int
-
-
 @dataclass
 class SoloTake:
     """A solo to evaluate: its notes, the chords under each measure, its values per measure."""
 
     name: str
-    notes: list[PlayedNote]                     # sorted by onset
+    notes: list[Note]                     # sorted by onset
     chords: list[list[chord.Chord]]             # per measure, offsets within the measure
     values: list[list[str]]                     # per measure, grammar values of its notes
     measure_ql: float = 4.0
@@ -79,7 +71,7 @@ def _note_name(midi: int) -> str:
 
 
 def make_chord(midis: Sequence[int], offset_ql: float, duration_ql: float) -> chord.Chord:
-    """A chord spelled as music21's MIDI importer spells it (see `grammar.chord_from_midi`)."""
+    """A chord spelled as music21's MIDI importer spells it (see `music.chords.chord_from_midi`)."""
     return chord_from_midi(midis, max(duration_ql, 1 / 12), offset_ql)
 
 
@@ -92,7 +84,7 @@ def _measure_index(offset_ql: float, measure_ql: float) -> int:
     return int(math.floor(offset_ql / measure_ql + _EPS_QL))
 
 
-def parse_values(notes: Sequence[PlayedNote], chords: Sequence[Sequence[chord.Chord]], *,
+def parse_values(notes: Sequence[Note], chords: Sequence[Sequence[chord.Chord]], *,
                  measure_ql: float = 4.0) -> list[list[str]]:
     """Re-read notes as grammar values, measure by measure, with the grammar's `parse_melody`."""
     n_measures = max([len(chords)] + [_measure_index(n.offset_ql, measure_ql) + 1 for n in notes])
@@ -106,7 +98,7 @@ def parse_values(notes: Sequence[PlayedNote], chords: Sequence[Sequence[chord.Ch
             for i, measure in enumerate(measures)]
 
 
-def take_from_notes(name: str, notes: Sequence[PlayedNote], chords: Sequence[Sequence[chord.Chord]],
+def take_from_notes(name: str, notes: Sequence[Note], chords: Sequence[Sequence[chord.Chord]],
                     *, measure_ql: float = 4.0, values: list[list[str]] | None = None) -> SoloTake:
     """A take from notes over chord measures; values are re-parsed from the notes if not given."""
     if not chords or not all(chords):
@@ -120,7 +112,7 @@ def take_from_notes(name: str, notes: Sequence[PlayedNote], chords: Sequence[Seq
 
 def take_from_solo(solo: Solo, name: str = "solo") -> SoloTake:
     """A generated solo as a take, keeping the values the model sampled."""
-    notes = [PlayedNote(t.offset_ql, t.duration_ql, t.pitches[0]) for t in solo.timed_notes()]
+    notes = [Note(t.offset_ql, t.duration_ql, t.pitches[0]) for t in solo.timed_notes()]
     values = [[format_value(v) for v in measure] for measure in solo.values]
     return take_from_notes(name, notes, solo.chords, measure_ql=solo.measure_ql, values=values)
 
@@ -133,9 +125,11 @@ class MidiTracks:
     quarter lengths."""
 
     path: Path
-    solo: list[PlayedNote]
-    chords: list[PlayedNote]                    # empty when the file has no "Chords" track
-    accompaniment: list[PlayedNote] = field(default_factory=list)   # other pitched tracks
+    solo: list[Note]
+    chords: list[Note]                    # empty when the file has no "Chords" track
+    accompaniment: list[Note] = field(default_factory=list)   # other pitched tracks
+    time_signatures: list[tuple[int, int, int]] = field(default_factory=list)  # (tick, n, d)
+    tempos: list[tuple[int, float]] = field(default_factory=list)   # (tick, quarter notes/min)
 
 
 def _snap(time_ql: float, *, at_least_one_step: bool = False) -> float:
@@ -148,25 +142,27 @@ def _snap(time_ql: float, *, at_least_one_step: bool = False) -> float:
     return max(steps, 1 if at_least_one_step else 0) / GRID_STEPS_PER_QL
 
 
-def _track_notes(track: mido.MidiTrack, ticks_per_beat: int) -> dict[int, list[PlayedNote]]:
-    """Every pitched note of a mido track by channel, snapped to the grid; an unended note
-    stops at the end.  Channel 10 (index 9) is General MIDI percussion and is left out.
+def _part_notes(messages: Sequence[NoteMessage], end_tick: int, ticks_per_beat: int
+                ) -> dict[int, list[Note]]:
+    """Every pitched note of one part by channel, snapped to the grid: each note-off ends the
+    earliest note still sounding on its pitch and channel, and an unended note stops at
+    `end_tick`.  Channel 10 (index 9) is General MIDI percussion and is left out.
     """
-    now, sounding, spans = 0, {}, []
-    for message in track:
-        now += message.time
-        if not message.type.startswith("note_") or message.channel == _DRUM_CHANNEL:
+    sounding, spans = {}, []
+    for message in messages:
+        if message.channel == _DRUM_CHANNEL:
             continue
-        if message.type == "note_on" and message.velocity > 0:
-            sounding.setdefault((message.channel, message.note), []).append(now)
+        if message.is_on:
+            sounding.setdefault((message.channel, message.pitch), []).append(message.tick)
         else:
-            starts = sounding.get((message.channel, message.note))
+            starts = sounding.get((message.channel, message.pitch))
             if starts:
-                spans.append((starts.pop(0), now, message.note, message.channel))
-    spans += [(start, now, key[1], key[0]) for key, starts in sounding.items() for start in starts]
-    by_channel: dict[int, list[PlayedNote]] = {}
+                spans.append((starts.pop(0), message.tick, message.pitch, message.channel))
+    spans += [(start, end_tick, key[1], key[0]) for key, starts in sounding.items()
+              for start in starts]
+    by_channel: dict[int, list[Note]] = {}
     for start, end, midi, channel in sorted(spans):
-        by_channel.setdefault(channel, []).append(PlayedNote(
+        by_channel.setdefault(channel, []).append(Note(
             _snap(start / ticks_per_beat), _snap((end - start) / ticks_per_beat,
                                                  at_least_one_step=True), midi))
     return by_channel
@@ -179,15 +175,12 @@ def read_midi_tracks(path: str | os.PathLike) -> MidiTracks:
     A track that plays on several channels (a type-0 file holds every part in one track) is
     split by channel first, so its parts are told apart.
     """
-    path = check_midi_file(Path(path))
-    try:
-        midi_file = mido.MidiFile(str(path))
-    except Exception as e:  # mido raises several types on corrupt files
-        raise InputFileError(f"{path}: not a readable MIDI file ({type(e).__name__}: {e})") from e
+    midi = read_midi(path)
     names, parts = [], []
-    for track in midi_file.tracks:
-        for channel, notes in sorted(_track_notes(track, midi_file.ticks_per_beat).items()):
-            names.append(track.name)
+    for messages, name, end_tick in zip(midi.parts, midi.track_names, midi.end_ticks):
+        for channel, notes in sorted(_part_notes(messages, end_tick,
+                                                 midi.ticks_per_quarter).items()):
+            names.append(name)
             parts.append(notes)
     chord_parts = [i for i, name in enumerate(names) if name == "Chords"]
     solo_parts = [i for i, name in enumerate(names) if name == "Solo"] or \
@@ -198,17 +191,18 @@ def read_midi_tracks(path: str | os.PathLike) -> MidiTracks:
     def merged(indices):
         return sorted((n for i in indices for n in parts[i]),
                       key=lambda n: (n.offset_ql, n.midi, n.duration_ql))
-    return MidiTracks(path, merged(solo_parts), merged(chord_parts), merged(others))
+    return MidiTracks(Path(path), merged(solo_parts), merged(chord_parts), merged(others),
+                      midi.time_signatures, midi.tempos)
 
 
-def chord_measures(chord_notes: Sequence[PlayedNote], n_measures: int, *,
+def chord_measures(chord_notes: Sequence[Note], n_measures: int, *,
                    measure_ql: float = 4.0) -> list[list[chord.Chord]]:
     """Group chord-track notes into chords (same onset) and the chords into measures.
 
     A measure's chords are those starting in it, as in preprocessing; a measure where none
     starts gets the chord still sounding (or the first one) at its offset 0.
     """
-    onsets: dict[float, list[PlayedNote]] = {}
+    onsets: dict[float, list[Note]] = {}
     for n in chord_notes:
         onsets.setdefault(n.offset_ql, []).append(n)
     timed = [(start, max(n.duration_ql for n in group), [n.midi for n in group])
@@ -332,7 +326,7 @@ def pitch_class_entropy(pitch_class_counts: np.ndarray) -> float:
     return float(-(shares * np.log2(shares)).sum())
 
 
-def polyphony_rate(notes: Sequence[PlayedNote], length_ql: float) -> float:
+def polyphony_rate(notes: Sequence[Note], length_ql: float) -> float:
     """Share of the solo's time (0 … length_ql) during which two or more notes sound.
 
     Notes that touch (one ends where the next starts) do not overlap.  muspy's
@@ -350,7 +344,7 @@ def polyphony_rate(notes: Sequence[PlayedNote], length_ql: float) -> float:
     return overlap_ql / length_ql if length_ql > 0 else math.nan
 
 
-def empty_beat_rate(notes: Sequence[PlayedNote], length_ql: float) -> float:
+def empty_beat_rate(notes: Sequence[Note], length_ql: float) -> float:
     """Share of the solo's beats (quarter notes) in which no note sounds.
 
     A note sounds in beat k when it starts before k + 1 and ends after k; muspy's

@@ -344,7 +344,7 @@ def load_for_audio(midi_path: str | os.PathLike, *, solo_instrument: str = DEFAU
     with the file's own tempo map) cut out a passage that then starts at 0 s.
     Returns a ``pretty_midi.PrettyMIDI``.
     """
-    from jazzsolo.ingest.preprocess import check_midi_file
+    from jazzsolo.ingest.midi_import import check_midi_file
 
     midi_path = check_midi_file(Path(midi_path))
     solo_program = gm_program(solo_instrument)

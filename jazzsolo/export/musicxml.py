@@ -33,7 +33,7 @@ from jazzsolo.errors import ConfigError, OutputExistsError
 from jazzsolo.export.midi import time_signature_ql, write_atomic
 
 if TYPE_CHECKING:
-    from jazzsolo.encodings.grammar import NoteEvent
+    from jazzsolo.music.notes import Note
     from jazzsolo.generate.measures import Solo
 
 GRID_PER_QUARTER = 12        # offsets and durations are written on 1/12 quarter: 16ths, triplets
@@ -202,7 +202,7 @@ def _within_beat(a: int, b: int, phase: int) -> list[tuple[int, int]]:
     return [(a, a + 1)] + _within_beat(a + 1, b, phase)
 
 
-def _spans(events: Sequence[NoteEvent], length: int) -> list[tuple[int, int, int]]:
+def _spans(events: Sequence[Note], length: int) -> list[tuple[int, int, int]]:
     """(start, end, MIDI pitch) of a measure's notes in twelfths, inside the measure, one at a
     time: a note that would overlap the next after rounding to the grid is cut short."""
     spans: list[tuple[int, int, int]] = []
@@ -218,7 +218,7 @@ def _spans(events: Sequence[NoteEvent], length: int) -> list[tuple[int, int, int
     return spans
 
 
-def _line(events: Sequence[NoteEvent], length: int, the_key: key.Key,
+def _line(events: Sequence[Note], length: int, the_key: key.Key,
           phase: int) -> list[tuple[Fraction, note.GeneralNote]]:
     """(offset, note or rest) of one measure: the notes in pieces tied together, rests between."""
     placed: list[tuple[Fraction, note.GeneralNote]] = []

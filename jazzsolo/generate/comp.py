@@ -1,7 +1,7 @@
 """Chord measures → an accompaniment: piano voicings in comping rhythms and a bass line, both in
 the metre of each bar; and the form (where the choruses start) for the drummer.
 
-Chords made from a symbol (`grammar.SymbolChord`) are played from the symbol: the bass takes
+Chords made from a symbol (`music.chords.SymbolChord`) are played from the symbol: the bass takes
 the written root (or slash bass) and the voicings keep the third and seventh as written; N.C.
 is silent.  Chords read from MIDI (a tune's own piano) are played from music21's root, each
 lasting until the next chord or the bar's end.

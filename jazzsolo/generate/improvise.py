@@ -81,7 +81,7 @@ def read_backing(settings: GenerateSettings, *, model_ql: float = 4.0, tune_chor
     """
     from jazzsolo.export.midi import time_signature_for
     from jazzsolo.music.progression import (Backing, get_progression, parse_progression,
-                                      read_backing as read_chart_backing, repeat_choruses)
+                                            read_backing as read_chart_backing, repeat_choruses)
 
     signature = settings.time_signature or time_signature_for(model_ql)
     if settings.backing_chords is not None or settings.progression is not None:

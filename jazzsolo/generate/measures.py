@@ -11,11 +11,12 @@ import numpy as np
 from music21 import chord, instrument, meter, note, stream, tempo
 
 from jazzsolo.errors import ConfigError, MidiContentError
-from jazzsolo.encodings.grammar import (NoteEvent, PitchRange, Value, chord_from_midi, parse_melody,
-                              parse_value, realise_values)
+from jazzsolo.music.notes import Note
+from jazzsolo.music.chords import chord_from_midi
+from jazzsolo.encodings.grammar import PitchRange, Value, parse_melody, parse_value, realise_values
 from jazzsolo.generate.sampling import LSTMWeights, ValueSampler
 from jazzsolo.export.midi import (SOLO_PROGRAM, TimedNotes, parse_time_signature,
-                           time_signature_for, time_signature_ql, write_midi)
+                                  time_signature_for, time_signature_ql, write_midi)
 from jazzsolo.encodings.qa import clean_up_notes, prune_notes, prune_value
 
 DEFAULT_QPM = 130.0                   # the course's tempo, quarter notes per minute
@@ -33,7 +34,7 @@ class Solo:
 
     measure_ql: float                  # the usual measure length, quarter lengths (4.0 in 4/4)
     values: list[list[Value]] = field(default_factory=list)
-    notes: list[list[NoteEvent]] = field(default_factory=list)     # offsets within the measure
+    notes: list[list[Note]] = field(default_factory=list)     # offsets within the measure
     chords: list[list[chord.Chord]] = field(default_factory=list)
     measure_lengths_ql: list[float] = field(default_factory=list)  # per measure, quarter lengths
     time_signatures: list[str] = field(default_factory=list)       # per measure, e.g. "3/4"
@@ -258,7 +259,7 @@ def generate_solo(weights: LSTMWeights, indices_values: dict[int, str],
 class Primer:
     """An opening phrase: its notes per measure and their values over the solo's chords."""
 
-    notes: list[list[NoteEvent]]
+    notes: list[list[Note]]
     values: list[list[Value]]
 
     def indices(self, indices_values: dict[int, str]) -> list[int]:
@@ -285,7 +286,8 @@ def read_primer(path: str | os.PathLike, chords: Sequence[Sequence[chord.Chord]]
                 measure_ql: float = 4.0) -> Primer:
     """Read a phrase from a MIDI file's melody and encode it over the solo's first chords."""
     from jazzsolo.ingest.parts import choose_melody_part, describe_parts
-    from jazzsolo.ingest.preprocess import check_midi_file, melody_line, notes_in_measure, parse_midi_file
+    from jazzsolo.ingest.midi_import import check_midi_file
+    from jazzsolo.ingest.preprocess import melody_line, notes_in_measure, parse_midi_file
 
     path = check_midi_file(Path(path))
     score = parse_midi_file(path)
@@ -307,7 +309,7 @@ def read_primer(path: str | os.PathLike, chords: Sequence[Sequence[chord.Chord]]
         in_measure = notes_in_measure(notes, number, measure_ql)
         text = parse_melody(in_measure, chords[number])
         values = [parse_value(v) for v in text.split()]
-        events = [NoteEvent(float(n.offset), float(n.quarterLength), int(n.pitch.midi), v.note_class)
+        events = [Note(float(n.offset), float(n.quarterLength), int(n.pitch.midi), v.note_class)
                   for n, v in zip(in_measure, values)]
         primer.notes.append(clean_up_notes(events, measure_ql))
         primer.values.append(values)

@@ -16,13 +16,14 @@ import numpy as np
 from music21 import pitch as m21pitch
 
 from jazzsolo.errors import ConfigError
-from jazzsolo.encodings.grammar import NoteEvent, chord_at, classify_note
+from jazzsolo.music.notes import Note
+from jazzsolo.encodings.grammar import chord_at, classify_note
 from jazzsolo.generate.sampling import sample
 from jazzsolo.generate.measures import Solo, measure_metres
 from jazzsolo.encodings.note_events import (DURATIONS, GRID_PER_BEAT, N_PITCH_TOKENS, PITCH_HIGH,
-                                    PITCH_LOW, REST, ChordTimeline, Event, control_indices,
-                                    control_matrix, decode_event, decode_events,
-                                    timeline_of_measures)
+                                            PITCH_LOW, REST, ChordTimeline, Event, control_indices,
+                                            control_matrix, decode_event, decode_events,
+                                            timeline_of_measures)
 from jazzsolo.models.note_lstm import NoteStepModel
 from jazzsolo.models.solo_cache import SoloCache
 
@@ -98,11 +99,11 @@ def _note_name(midi: int) -> str:
 
 
 def events_to_measures(events: Sequence[Event], timeline: ChordTimeline,
-                       chord_measures) -> list[list[NoteEvent]]:
+                       chord_measures) -> list[list[Note]]:
     """The events' notes per measure, offsets and durations in quarter lengths within their
     measure; a note is cut at its bar line, and classed over the chord sounding under it."""
     starts = timeline.bar_starts
-    measures: list[list[NoteEvent]] = [[] for _ in range(len(starts) - 1)]
+    measures: list[list[Note]] = [[] for _ in range(len(starts) - 1)]
     for n in decode_events(events, 0):
         bar = bisect.bisect_right(starts, n.onset_step) - 1
         if not 0 <= bar < len(measures):
@@ -113,7 +114,7 @@ def events_to_measures(events: Sequence[Event], timeline: ChordTimeline,
         chords = list(chord_measures[bar])
         note_class = classify_note(_note_name(n.pitch), chord_at(chords, offset)) if chords \
             else "X"
-        measures[bar].append(NoteEvent(offset, length, n.pitch, note_class))
+        measures[bar].append(Note(offset, length, n.pitch, note_class))
     return measures
 
 

@@ -1,4 +1,10 @@
-"""MIDI file → the solo window's melody notes and block chords, read without music21's importer.
+"""MIDI file → note messages, metre, tempo and track names: the one Standard MIDI File reader
+(`read_midi`), and from it the solo window's melody notes and block chords, read without
+music21's importer.
+
+Every stage that reads a MIDI file's notes, metre or tempo (preprocessing, chords from an
+accompaniment, the metrics of a solo, `evaluate --against`) reads it through `read_midi`; only
+the course's own score import (`preprocess.parse_midi_file`, music21) parses the file again.
 
 music21's MIDI import builds a whole score (measures, voices, ties, rests) for ~30,000 events;
 preprocessing needs two parts of one window.  This module reads the file's note events with
@@ -30,7 +36,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import mido
@@ -42,8 +48,32 @@ PERCUSSION_CHANNEL = 9                 # 0-based: General MIDI channel 10, read 
 CHORD_WINDOW_DIVISOR = 16              # notes < 1/16 quarter apart merge (quantizePost=False)
 
 
+MAX_MIDI_BYTES = 4_000_000             # a long jazz tune is ~100 KB; 4 MB is far beyond any
+
+
+def check_midi_file(path: Path) -> Path:
+    """Refuse a path that is missing, a directory, too large, or not a Standard MIDI File."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a directory, expected a MIDI file")
+    size = path.stat().st_size
+    if size > MAX_MIDI_BYTES:
+        raise InputFileError(f"{path}: {size / 1e6:.1f} MB is larger than the "
+                             f"{MAX_MIDI_BYTES / 1e6:.0f} MB limit for one tune")
+    try:
+        with open(path, "rb") as f:
+            header = f.read(4)
+    except OSError as e:
+        raise InputFileError(f"{path}: cannot be read ({e.strerror})") from e
+    if header != b"MThd":
+        raise InputFileError(f"{path}: not a MIDI file (no 'MThd' header)")
+    return path
+
+
 @dataclass(frozen=True)
-class NoteEvent:
+class NoteMessage:
     """A note-on or note-off in one track: absolute tick, MIDI pitch, 0-based channel."""
 
     tick: int
@@ -57,8 +87,11 @@ class MidiNotes:
     """What the reader keeps of a MIDI file: the note events of each part and the meter."""
 
     ticks_per_quarter: int
-    parts: list[list[NoteEvent]]       # tracks with at least one note-on, in file order
+    parts: list[list[NoteMessage]]     # tracks with at least one note-on, in file order
     time_signatures: list[tuple[int, int, int]]   # (tick, numerator, denominator)
+    tempos: list[tuple[int, float]] = field(default_factory=list)   # (tick, quarter notes/min)
+    track_names: list[str] = field(default_factory=list)   # each part's track name ("" if none)
+    end_ticks: list[int] = field(default_factory=list)     # each part's last tick (end of track)
 
     @property
     def measure_ticks(self) -> int:
@@ -78,24 +111,29 @@ class ImportedNote:
     percussion: bool = False           # channel 10: music21 makes Unpitched / PercussionChord
 
 
-def _track_events(track: mido.MidiTrack, time_signatures: list) -> list[NoteEvent]:
-    """One track's note events at absolute ticks; its time signatures go to `time_signatures`."""
-    events: list[NoteEvent] = []
+def _track_events(track: mido.MidiTrack, time_signatures: list, tempos: list
+                  ) -> tuple[list[NoteMessage], int]:
+    """One track's note messages at absolute ticks and its last tick; its time signatures and
+    tempos go to `time_signatures` and `tempos`."""
+    events: list[NoteMessage] = []
     tick = 0
     for message in track:
         tick += message.time
         if message.type == "note_on":
-            events.append(NoteEvent(tick, message.velocity > 0, message.note, message.channel))
+            events.append(NoteMessage(tick, message.velocity > 0, message.note, message.channel))
         elif message.type == "note_off":
-            events.append(NoteEvent(tick, False, message.note, message.channel))
+            events.append(NoteMessage(tick, False, message.note, message.channel))
         elif message.type == "time_signature":
             time_signatures.append((tick, message.numerator, message.denominator))
-    return events
+        elif message.type == "set_tempo":
+            tempos.append((tick, mido.tempo2bpm(message.tempo)))
+    return events, tick
 
 
 def read_midi(path: str | os.PathLike) -> MidiNotes:
-    """Read the note events of each part and the time signatures of a Standard MIDI File."""
-    path = Path(path)
+    """Read a Standard MIDI File: the note messages of each part, its track names and ends,
+    and the file's time signatures and tempos; a bad file is one `InputFileError`."""
+    path = check_midi_file(Path(path))
     try:
         midi_file = mido.MidiFile(path, clip=True)
     except OSError as e:
@@ -106,16 +144,19 @@ def read_midi(path: str | os.PathLike) -> MidiNotes:
         raise InputFileError(f"{path}: not a readable MIDI file ({type(e).__name__}: {e})") from e
     if midi_file.type == 2 or not midi_file.ticks_per_beat or midi_file.ticks_per_beat < 0:
         raise InputFileError(f"{path}: not a readable MIDI file (unsupported time division)")
-    parts, time_signatures = [], []
+    midi = MidiNotes(midi_file.ticks_per_beat, [], [])
     for track in midi_file.tracks:
-        events = _track_events(track, time_signatures)
+        events, end_tick = _track_events(track, midi.time_signatures, midi.tempos)
         if any(e.is_on for e in events):
-            parts.append(events)
-    time_signatures.sort(key=lambda ts: ts[0])
-    return MidiNotes(midi_file.ticks_per_beat, parts, time_signatures)
+            midi.parts.append(events)
+            midi.track_names.append(track.name)
+            midi.end_ticks.append(end_tick)
+    midi.time_signatures.sort(key=lambda ts: ts[0])
+    midi.tempos.sort(key=lambda t: t[0])
+    return midi
 
 
-def pair_notes(events: list[NoteEvent]) -> list[tuple[int, int, NoteEvent]]:
+def pair_notes(events: list[NoteMessage]) -> list[tuple[int, int, NoteMessage]]:
     """``(on_tick, off_tick, note_on)`` per note-on, in note-on order, as music21 pairs them.
 
     Read backwards, a note-on takes the time of the closest later note-off of its pitch and
@@ -133,7 +174,7 @@ def pair_notes(events: list[NoteEvent]) -> list[tuple[int, int, NoteEvent]]:
     return notes
 
 
-def merge_chords(notes: list[tuple[int, int, NoteEvent]], ticks_per_quarter: int) -> list[ImportedNote]:
+def merge_chords(notes: list[tuple[int, int, NoteMessage]], ticks_per_quarter: int) -> list[ImportedNote]:
     """Group notes that start (and end) within 1/16 quarter of each other into chords.
 
     As music21 does: a later note that starts in the window but ends elsewhere stays a note of

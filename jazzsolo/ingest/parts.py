@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from music21 import chord, note, stream
 
 from jazzsolo.errors import MidiContentError, NoChordsError
-from jazzsolo.encodings.grammar import chord_from_midi
+from jazzsolo.music.chords import chord_from_midi
 
 MIN_MELODY_NOTES = 16                  # fewer notes than this cannot carry a tune
 MELODY_MIN_MEAN_PITCH = 55             # G3: a bass line sits below this on average

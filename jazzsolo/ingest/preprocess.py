@@ -10,10 +10,9 @@ from music21 import chord, converter, note, stream
 from jazzsolo.config import TunePreset, get_tune_preset
 from jazzsolo.errors import ConfigError, InputFileError, MidiContentError, TuneNotFoundError
 from jazzsolo.encodings.grammar import parse_melody
-from jazzsolo.ingest.midi_import import read_solo_window
+from jazzsolo.ingest.midi_import import check_midi_file, read_solo_window
 
 MIDI_ENV_VAR = "JAZZSOLO_MIDI"
-MAX_MIDI_BYTES = 4_000_000             # a long jazz tune is ~100 KB; 4 MB is far beyond any
 DEFAULT_MIDI_PATHS = (Path("data/original_metheny.mid"), Path("../shared/data/original_metheny.mid"))
 
 
@@ -29,26 +28,6 @@ def find_training_midi(path: str | os.PathLike | None = None) -> Path:
     looked = ", ".join(str(p) for p in DEFAULT_MIDI_PATHS)
     raise TuneNotFoundError(f"training tune not found: no path given, ${MIDI_ENV_VAR} unset, and "
                             f"none of {looked} exists (see README, 'The training tune')")
-
-
-def check_midi_file(path: Path) -> Path:
-    """Refuse a path that is missing, a directory, or not a Standard MIDI File."""
-    if not path.exists():
-        raise InputFileError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputFileError(f"{path}: is a directory, expected a MIDI file")
-    size = path.stat().st_size
-    if size > MAX_MIDI_BYTES:
-        raise InputFileError(f"{path}: {size / 1e6:.1f} MB is larger than the "
-                             f"{MAX_MIDI_BYTES / 1e6:.0f} MB limit for one tune")
-    try:
-        with open(path, "rb") as f:
-            header = f.read(4)
-    except OSError as e:
-        raise InputFileError(f"{path}: cannot be read ({e.strerror})") from e
-    if header != b"MThd":
-        raise InputFileError(f"{path}: not a MIDI file (no 'MThd' header)")
-    return path
 
 
 @dataclass
@@ -288,7 +267,7 @@ def get_musical_data_auto(path: str | os.PathLike, *, melody_part: int | None = 
     otherwise; measures follow the file's first time signature.
     """
     from jazzsolo.ingest.parts import (accompaniment_indices, chords_per_window, choose_melody_part,
-                                describe_parts, group_chords_by_measure, measure_length_ql)
+                                       describe_parts, group_chords_by_measure, measure_length_ql)
 
     path = check_midi_file(Path(path))
     score = parse_midi_file(path)

@@ -18,7 +18,8 @@ from jazzsolo.music.chord_symbols import parse_chord_symbol
 from jazzsolo.config import ModelConfig, TrainConfig, config_from_dict
 from jazzsolo.errors import (ChordSymbolError, ConfigError, GrammarError, ModelDirError,
                              OutputExistsError)
-from jazzsolo.encodings.grammar import chord_from_midi, chord_from_symbol, parse_value
+from jazzsolo.music.chords import chord_from_midi, chord_from_symbol
+from jazzsolo.encodings.grammar import parse_value
 from jazzsolo.generate.sampling import LSTMWeights
 from jazzsolo.export.midi import write_atomic
 

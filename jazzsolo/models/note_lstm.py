@@ -39,9 +39,9 @@ from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError, Train
 from jazzsolo.export.midi import write_atomic
 from jazzsolo.models.model_dir import json_bytes, npz_bytes
 from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_INPUTS, N_INTERVALS, N_PITCH_TOKENS,
-                                    N_PITCHES, REST, EncodedSolo, encode_corpus_solo,
-                                    model_inputs, pitch_indices, step_input, step_pitch_indices,
-                                    transpose_encoded, transpose_range, vocabularies)
+                                            N_PITCHES, REST, EncodedSolo, encode_corpus_solo,
+                                            model_inputs, pitch_indices, step_input, step_pitch_indices,
+                                            transpose_encoded, transpose_range, vocabularies)
 
 FAMILY = "note-lstm"
 FORMAT_VERSION = 1

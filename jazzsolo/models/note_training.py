@@ -22,8 +22,8 @@ def train_on_corpus(corpus_path, output_dir, *, preset: str = "wjazzd",
     `resume` the run goes on from them as if it had not stopped.  Returns the summary line."""
     from jazzsolo.ingest.corpus import read_corpus, split_by_solo
     from jazzsolo.models.note_lstm import (CONFIG_FILE, WJAZZD_SOURCE, checkpoint_saver, get_note_preset,
-                                     load_note_run, save_note_model, save_note_run,
-                                     train_note_model)
+                                           load_note_run, save_note_model, save_note_run,
+                                           train_note_model)
 
     output_dir = Path(output_dir)
     if resume:

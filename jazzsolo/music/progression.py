@@ -1,6 +1,6 @@
 """Chord symbols, named progressions and charts → measures of chords for the solo to play over.
 
-Every symbol is read by `jazzsolo.music.chord_symbols` and becomes a `grammar.SymbolChord`: spelled
+Every symbol is read by `jazzsolo.music.chord_symbols` and becomes a `music.chords.SymbolChord`: spelled
 from its written root, with root and bass set, and the symbol attached.  "N.C." is a chord with
 no pitches: the accompaniment rests, the solo goes on over the chord before it.
 """
@@ -17,7 +17,7 @@ from jazzsolo.music import chord_symbols
 from jazzsolo.music.chart import Chart
 from jazzsolo.music.chord_symbols import ChordSymbol
 from jazzsolo.errors import ChartError, ConfigError, InputFileError, NoChordsError
-from jazzsolo.encodings.grammar import chord_from_symbol, link_no_chords
+from jazzsolo.music.chords import chord_from_symbol, link_no_chords
 from jazzsolo.export.midi import time_signature_ql
 
 # Built-in progressions, bars separated by "|", for people who do not read chord symbols.
@@ -308,16 +308,9 @@ def _read_chart(kind: str, source, tune: str | None) -> Chart:
 
 def _midi_metre(path: Path) -> tuple[float, str]:
     """A MIDI file's bar length and time signature; one that changes metre is refused."""
-    import mido
+    from jazzsolo.ingest.midi_import import read_midi
 
-    from jazzsolo.ingest.preprocess import check_midi_file
-
-    try:
-        midi_file = mido.MidiFile(str(check_midi_file(path)))
-    except Exception as e:  # mido raises several types on corrupt files
-        raise InputFileError(f"{path}: not a readable MIDI file ({type(e).__name__}: {e})") from e
-    signatures = [f"{m.numerator}/{m.denominator}" for t in midi_file.tracks for m in t
-                  if m.type == "time_signature"]
+    signatures = [f"{n}/{d}" for _, n, d in read_midi(path).time_signatures]
     if len(set(signatures)) > 1:
         raise ConfigError(f"{path}: the accompaniment changes metre ({', '.join(dict.fromkeys(signatures))}); "
                           f"chords are read from MIDI in one metre only: give a lead sheet instead")
@@ -354,8 +347,9 @@ def _no_tune(tune: str | None, path: Path) -> None:
 def _midi_measures(path: Path, measure_ql: float) -> list[list[chord.Chord]]:
     """The chords of a MIDI file's accompaniment, one per half bar, grouped by measure."""
     from jazzsolo.ingest.parts import (chord_part_indices, chords_per_window, describe_parts,
-                                group_chords_by_measure)
-    from jazzsolo.ingest.preprocess import check_midi_file, parse_midi_file
+                                       group_chords_by_measure)
+    from jazzsolo.ingest.midi_import import check_midi_file
+    from jazzsolo.ingest.preprocess import parse_midi_file
 
     score = parse_midi_file(check_midi_file(path))
     accompaniment = [score.parts[i] for i in chord_part_indices(describe_parts(score), path)]
