@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from jazzsolo.ingest.corpus import read_corpus, split_by_solo
-from jazzsolo.export.midi import write_atomic
-from jazzsolo.models.model_dir import json_bytes
+from jazzsolo.files import write_atomic
+from jazzsolo.files import json_bytes
 from jazzsolo.encodings.note_events import encode_corpus_solo
 from jazzsolo.evaluate.note_likelihood import (FIGURES, baseline_perplexities, generated_figures,
                                                heldout_perplexity, tune_cache)

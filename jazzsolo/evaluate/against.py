@@ -538,7 +538,7 @@ def plot_against(report: dict, plots_dir: str | os.PathLike, *, overwrite: bool 
     Existing files are kept unless `overwrite` (OutputExistsError)."""
     from matplotlib.figure import Figure
 
-    from jazzsolo.export.midi import write_atomic
+    from jazzsolo.files import write_atomic
 
     data = report.get("against", report)
     folder = Path(plots_dir)

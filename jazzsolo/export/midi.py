@@ -8,7 +8,6 @@ import functools
 import io
 import os
 import sys
-import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Sequence
 import mido
 import numpy as np
 
+from jazzsolo.files import write_atomic
 from jazzsolo.errors import ConfigError, InputFileError, MidiContentError, OutputExistsError
 
 TICKS_PER_BEAT = 480                   # divisible by 4 and 3: 1/16 notes and triplets are exact
@@ -194,30 +194,6 @@ def build_midi(solo: Sequence[TimedNotes], chords: Sequence[TimedNotes], *, qpm:
         midi_file.tracks.append(_track("Drums", DRUM_CHANNEL, 0, drums, DRUM_VELOCITY,
                                        mix.get("Drums"), end))
     return midi_file
-
-
-def write_atomic(path: str | os.PathLike, data: bytes, *, overwrite: bool = False) -> Path:
-    """Write bytes through a temporary file in the same folder, then rename it into place.
-
-    A crash leaves either the old file or the new one, never half a file; an existing file is
-    kept unless `overwrite` is set.
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise InputFileError(f"{path}: is a directory, expected a file name to write")
-    if path.exists() and not overwrite:
-        raise OutputExistsError(f"{path}: exists already")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def midi_bytes(midi_file: mido.MidiFile) -> bytes:

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from jazzsolo.errors import ModelDirError
-from jazzsolo.export.midi import write_atomic
-from jazzsolo.models.model_dir import json_bytes, npz_bytes
+from jazzsolo.files import write_atomic
+from jazzsolo.files import json_bytes, npz_bytes
 
 CHECKPOINT_DIR = "checkpoints"
 RUN_FILE = "run.json"

@@ -5,7 +5,6 @@ that they fit together, so a model directory from elsewhere cannot run anything.
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from jazzsolo.errors import (ChordSymbolError, ConfigError, GrammarError, ModelD
 from jazzsolo.music.chords import chord_from_midi, chord_from_symbol
 from jazzsolo.encodings.grammar import parse_value
 from jazzsolo.generate.sampling import LSTMWeights
-from jazzsolo.export.midi import write_atomic
+from jazzsolo.files import json_bytes, npz_bytes, write_atomic
 
 FORMAT_VERSION = 1
 WEIGHTS_FILE = "weights.npz"
@@ -90,18 +89,6 @@ def chords_from_json(data: list[list[dict]]) -> list[list[chord.Chord]]:
             chords.append(made)
         measures.append(chords)
     return measures
-
-
-def json_bytes(data) -> bytes:
-    """Data as the bytes of a readable JSON file (sorted keys, so the same data, the same bytes)."""
-    return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
-
-
-def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
-    """Named arrays as the bytes of a NumPy .npz file, to be written atomically."""
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
 
 
 def save_model_dir(directory: str | os.PathLike, model: TrainedModel, *,

@@ -36,8 +36,8 @@ import numpy as np
 from jazzsolo.models.solo_cache import CacheConfig
 from jazzsolo.models.checkpoint import TrainingState, checkpoint_dir, has_state, load_state, save_state
 from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError, TrainingError
-from jazzsolo.export.midi import write_atomic
-from jazzsolo.models.model_dir import json_bytes, npz_bytes
+from jazzsolo.files import write_atomic
+from jazzsolo.files import json_bytes, npz_bytes
 from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_INPUTS, N_INTERVALS, N_PITCH_TOKENS,
                                             N_PITCHES, REST, EncodedSolo, encode_corpus_solo,
                                             model_inputs, pitch_indices, step_input, step_pitch_indices,
