@@ -187,7 +187,7 @@ def test_real_solos_read_as_musicians_would_expect(players):
 
 
 def test_a_database_gives_the_same_solos_as_the_csv_folder(wjazzd, players, tmp_path):
-    from jazzsolo.ingest.corpus import write_test_db
+    from jazzsolo.ingest.corpus_db import write_test_db
 
     db = write_test_db(wjazzd, tmp_path / "two.db", [s.name for s in players[:2]])
     solos, skipped, kind = af.read_real_solos(db, max_bars=32)

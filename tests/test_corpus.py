@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 import jazzsolo.ingest.corpus as corpus_module
+import jazzsolo.ingest.corpus_db as corpus_db_module
 from jazzsolo.music.chord_symbols import parse_chord_symbols
-from jazzsolo.ingest.corpus import (GRID_PER_BEAT, CorpusSolo, read_corpus, read_solo_csv, read_solo_db,
-                                    split_by_solo, write_test_db)
+from jazzsolo.ingest.corpus import GRID_PER_BEAT, CorpusSolo, read_corpus, read_solo_csv, split_by_solo
+from jazzsolo.ingest.corpus_db import read_solo_db, write_test_db
 from jazzsolo.errors import (ChordSymbolError, InputFileError, JazzsoloError, MidiContentError,
                              NoChordsError, OutputExistsError)
 
@@ -326,7 +327,7 @@ def _make_bad(tmp_path: Path, case: str) -> Path:
     elif case == "db over the size limit":
         folder = write_test_db(folder, tmp_path / "wjazzd.db", ["Me_Waltz_Solo"])
         with open(folder, "ab") as f:
-            f.truncate(corpus_module.MAX_DB_BYTES + 1)
+            f.truncate(corpus_db_module.MAX_DB_BYTES + 1)
     return folder
 
 
@@ -352,7 +353,7 @@ def test_bad_corpus_raises_one_clear_line_and_writes_nothing(tmp_path, monkeypat
                                                              words):
     if "size limit" in case:
         monkeypatch.setattr(corpus_module, "MAX_CSV_BYTES", 4096)
-        monkeypatch.setattr(corpus_module, "MAX_DB_BYTES", 64 * 1024)
+        monkeypatch.setattr(corpus_db_module, "MAX_DB_BYTES", 64 * 1024)
     path = _make_bad(tmp_path, case)
     before = snapshot(tmp_path)
     with pytest.raises(error) as caught:

@@ -19,6 +19,8 @@ Chords: each beat whose ``chord`` cell is not empty starts that chord on the bea
 chord); symbols are read by :mod:`jazzsolo.music.chord_symbols`, and an unreadable one is an error that
 names the symbol and the file.  Notes before a solo's first chord symbol have no chord.
 
+The database file itself is read by `jazzsolo.ingest.corpus_db`, into the same solos.
+
 Bad input: a file or database that is not what it should be raises one ``JazzsoloError`` (one
 line, naming the file); a solo that reads but holds no notes or no chords is skipped and listed
 in ``Corpus.skipped``.
@@ -29,21 +31,16 @@ import csv
 import hashlib
 import io
 import math
-import os
 import re
-import sqlite3
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jazzsolo.music.chord_symbols import ChordSymbol, parse_chord_symbols
-from jazzsolo.errors import (ConfigError, InputFileError, MidiContentError, NoChordsError,
-                             OutputExistsError)
+from jazzsolo.errors import ConfigError, InputFileError, MidiContentError, NoChordsError
 
 GRID_PER_BEAT = 12                   # steps per beat: sixteenths = 3, eighth triplets = 4
 MAX_CSV_BYTES = 20 * 1024 * 1024     # one melody or beats CSV (the largest WJazzD one: 400 KB)
-MAX_DB_BYTES = 500 * 1024 * 1024     # one wjazzd.db-like SQLite file
 MAX_BARS = 10_000                    # bars one solo may span (WJazzD's most: 795, of 1/4)
 MAX_BEATS_PER_BAR = 64               # period limit
 MAX_DIVISION = 256                   # tatums per beat (WJazzD uses at most 36)
@@ -53,8 +50,6 @@ MELODY_COLUMNS = ("bar", "beat", "tatum", "division", "duration", "beatdur", "pi
                   "num", "denom")                       # needed, in the order rows are read
 BEATS_COLUMNS = ("bar", "beat", "chord", "onset")       # needed
 _OPTIONAL = {"melody": ("velocity",), "beats": ("signature",)}
-_SOLO_INFO = ("performer", "title", "instrument")       # read from solo_info where present
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 @dataclass(frozen=True)
@@ -181,8 +176,10 @@ def read_corpus(path: str | Path, *, limit: int | None = None, progress: bool = 
     if path.is_dir():
         return _read_csv_folder(path, limit=limit, progress=progress)
     if path.is_file():
-        if path.suffix.lower() in (".db", ".sqlite", ".sqlite3") or _is_sqlite(path):
-            return _read_db(path, melids=None, limit=limit, progress=progress)
+        from jazzsolo.ingest.corpus_db import is_sqlite, read_db
+
+        if path.suffix.lower() in (".db", ".sqlite", ".sqlite3") or is_sqlite(path):
+            return read_db(path, melids=None, limit=limit, progress=progress)
         raise InputFileError(f"{path}: not a WJazzD folder (melody/ and beats/) nor a .db file")
     raise InputFileError(f"{path}: no such folder or database file")
 
@@ -572,243 +569,6 @@ def _qpm(beat_rows: list[list], beatdurs: list[float], first_bar: int, metres: l
     return 60 / max(beatdur, 1e-3) * 4 * num / den / period
 
 
-# --------------------------------------------------------------------------- SQLite database
-
-def read_solo_db(db_path: str | Path, melid: int) -> CorpusSolo:
-    """Read the solo with id `melid` from a ``wjazzd.db`` (tables melody, beats, solo_info)."""
-    if isinstance(melid, bool) or not isinstance(melid, int):
-        raise ConfigError(f"melid must be a whole number, not {melid!r}")
-    corpus = _read_db(Path(db_path), melids=[melid], limit=None, progress=False,
-                      raise_unusable=True)
-    if not corpus.solos:
-        raise InputFileError(f"{db_path}: no solo with melid {melid} in table melody")
-    return corpus.solos[0]
-
-
-def _read_db(path: Path, *, melids: list[int] | None, limit: int | None, progress: bool,
-             raise_unusable: bool = False) -> Corpus:
-    with _open_db(path) as conn:
-        melody = _select(conn, path, "melody", MELODY_COLUMNS, _OPTIONAL["melody"], melids)
-        beats = _select(conn, path, "beats", BEATS_COLUMNS, _OPTIONAL["beats"], melids)
-        info = _solo_info(conn)
-        names = _solo_names(conn, sorted(melody))
-    if not melody:
-        if melids is not None:
-            return Corpus([], [], str(path))
-        raise InputFileError(f"{path}: table melody has no rows")
-    corpus = Corpus([], [], str(path))
-    for melid in _progress(sorted(melody)[:limit], progress):
-        empty = _Table(f"{path} table beats melid {melid}", {}, [])
-        try:
-            corpus.solos.append(_build_solo(
-                names[melid], melody[melid], beats.get(melid, empty), source=str(path),
-                beats_source=f"{path} (melid {melid})", info=info.get(melid, {}), melid=melid))
-        except _UnusableSolo as e:
-            if raise_unusable:
-                raise e.as_error() from None
-            corpus.skipped.append((names[melid], e.reason))
-    return corpus
-
-
-class _open_db:
-    """A read-only SQLite connection (``mode=ro`` URI) to a file under the size limit."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self) -> sqlite3.Connection:
-        try:
-            size = self.path.stat().st_size
-        except OSError as e:
-            raise InputFileError(f"{self.path}: cannot read ({e.strerror or e})") from None
-        if size > MAX_DB_BYTES:
-            raise InputFileError(f"{self.path}: {size} bytes is over the {MAX_DB_BYTES}-byte "
-                                 f"limit for a WJazzD database")
-        self.conn = None
-        try:
-            self.conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True)
-            self.conn.execute("PRAGMA query_only = ON")
-            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.Error as e:
-            if self.conn is not None:
-                self.conn.close()
-            raise InputFileError(f"{self.path}: not a readable SQLite database ({e})") from None
-        return self.conn
-
-    def __exit__(self, kind, error, trace) -> None:
-        self.conn.close()
-        if isinstance(error, sqlite3.Error):
-            raise InputFileError(f"{self.path}: cannot read the database ({error})") from None
-
-
-def _table_columns(conn: sqlite3.Connection, table: str) -> list[str] | None:
-    """Column names of a table (not a view) named `table`, or None when there is none."""
-    found = conn.execute("SELECT type FROM sqlite_master WHERE name = ?", (table,)).fetchone()
-    if found is None or found[0] != "table":
-        return None
-    return [row[0] for row in conn.execute("SELECT name FROM pragma_table_info(?)", (table,))]
-
-
-# The only SQL text this module runs besides fixed strings: names from MELODY_COLUMNS,
-# BEATS_COLUMNS, _OPTIONAL and _SOLO_INFO and the table names "melody"/"beats"/"solo_info",
-# all constants of this module; melids go in as parameters.
-_ALLOWED_NAMES = frozenset((*MELODY_COLUMNS, *BEATS_COLUMNS, *_OPTIONAL["melody"],
-                            *_OPTIONAL["beats"], *_SOLO_INFO, "melody", "beats", "solo_info",
-                            "melid", "eventid", "beatid", "rowid"))
-
-
-def _select(conn: sqlite3.Connection, path: Path, table: str, needed: Sequence[str],
-            optional: Sequence[str], melids: list[int] | None) -> dict[int, _Table]:
-    """Rows of `table` grouped by melid, in the table's event order."""
-    present = _table_columns(conn, table)
-    if present is None:
-        raise InputFileError(f"{path}: no table {table!r}, not a WJazzD database")
-    _check_columns(f"{path} table {table}", ("melid", *needed), present)
-    columns = [*needed, *(c for c in optional if c in present)]
-    order = {"melody": "eventid", "beats": "beatid"}[table]
-    order = order if order in present else "rowid"
-    assert _ALLOWED_NAMES.issuperset((table, order, *columns))
-    sql = f"SELECT melid, {order}, {', '.join(columns)} FROM {table}"
-    if melids is not None:
-        sql += f" WHERE melid IN ({', '.join('?' * len(melids))})"
-    grouped: dict[int, _Table] = {}
-    for melid, event, *values in conn.execute(sql + f" ORDER BY melid, {order}", melids or ()):
-        if isinstance(melid, bool) or not isinstance(melid, int):
-            raise InputFileError(f"{path}: table {table}: melid {_shown(melid)} is not a whole "
-                                 f"number")
-        if melid not in grouped:
-            grouped[melid] = _Table(f"{path} table {table} melid {melid}",
-                                    {c: [] for c in columns}, [], order)
-        solo = grouped[melid]
-        for column, value in zip(columns, values):
-            solo.columns[column].append(value)
-        solo.places.append(event)
-    return grouped
-
-
-def _solo_info(conn: sqlite3.Connection) -> dict[int, dict]:
-    """performer, title, instrument per melid from solo_info, where the table has them."""
-    present = _table_columns(conn, "solo_info")
-    if present is None or "melid" not in present:
-        return {}
-    columns = [c for c in _SOLO_INFO if c in present]
-    if not columns:
-        return {}
-    info = {}
-    for melid, *values in conn.execute(f"SELECT melid, {', '.join(columns)} FROM solo_info"):
-        if isinstance(melid, int) and not isinstance(melid, bool):
-            info[melid] = {c: _text(v) for c, v in zip(columns, values)}
-    return info
-
-
-def _text(value) -> str | None:
-    if value is None or isinstance(value, bytes):
-        return None
-    return str(value).strip()[:200] or None
-
-
-def _solo_names(conn: sqlite3.Connection, melids: list[int]) -> dict[int, str]:
-    """Each solo's name: the stem of transcription_info.filename_sv, else 'melid<N>'."""
-    files: dict[int, str] = {}
-    present = _table_columns(conn, "transcription_info") or []
-    if {"melid", "filename_sv"} <= set(present):
-        for melid, filename in conn.execute("SELECT melid, filename_sv FROM transcription_info"):
-            stem = _text(filename)
-            if isinstance(melid, int) and stem:
-                files[melid] = re.split(r"[\\/]", stem)[-1].rsplit(".", 1)[0] or stem
-    names, used = {}, set()
-    for melid in melids:
-        name = files.get(melid) or f"melid{melid}"
-        if name in used:
-            name = f"{name}_melid{melid}"
-        names[melid] = name
-        used.add(name)
-    return names
-
-
-def _is_sqlite(path: Path) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
-    except OSError:
-        return False
-
-
-def write_test_db(csv_dir: str | Path, db_path: str | Path, names: Iterable[str]) -> Path:
-    """Write a small ``wjazzd.db``-like SQLite file from some solos of a WJazzD CSV folder.
-
-    For tests, and for users who want their CSV solos in one database file: tables ``melody``
-    and ``beats`` (the CSV columns plus ``melid``, ``eventid``/``beatid``), ``solo_info``
-    (melid, performer, title, instrument) and ``transcription_info`` (melid, filename_sv =
-    ``<name>.sv``), as in the MeloSpy schema.  Solos get melids 1, 2, ... in the order given.
-    An existing `db_path` is never overwritten (OutputExistsError).
-    """
-    csv_dir, db_path = Path(csv_dir), Path(db_path)
-    if db_path.exists():
-        raise OutputExistsError(f"{db_path} exists already; choose another path")
-    tables = []
-    for melid, name in enumerate(names, start=1):
-        melody = _read_table(csv_dir / "melody" / f"{name}.csv", MELODY_COLUMNS,
-                             sorted(_WRITABLE["melody"] - {"melid", *MELODY_COLUMNS}))
-        beats = _read_table(csv_dir / "beats" / f"{name}.csv", BEATS_COLUMNS,
-                            sorted(_WRITABLE["beats"] - {"melid", *BEATS_COLUMNS}))
-        tables.append((melid, name, melody, beats))
-    handle, tmp = tempfile.mkstemp(suffix=".db.tmp", dir=db_path.parent)
-    os.close(handle)
-    try:
-        conn = sqlite3.connect(tmp)
-        with conn:
-            _write_tables(conn, tables)
-        conn.close()
-        os.replace(tmp, db_path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return db_path
-
-
-_DB_SCHEMA = """
-CREATE TABLE melody (eventid INTEGER PRIMARY KEY AUTOINCREMENT, melid INTEGER, onset REAL,
-    pitch REAL, duration REAL, period INTEGER, division INTEGER, bar INTEGER, beat INTEGER,
-    tatum INTEGER, subtatum INTEGER, num INTEGER, denom INTEGER, beatdur REAL, velocity INTEGER);
-CREATE TABLE beats (beatid INTEGER PRIMARY KEY AUTOINCREMENT, melid INTEGER, onset REAL,
-    bar INTEGER, beat INTEGER, signature TEXT, chord TEXT, form TEXT, bass_pitch INTEGER,
-    chorus_id INTEGER);
-CREATE TABLE solo_info (melid INTEGER, performer TEXT, title TEXT, instrument TEXT);
-CREATE TABLE transcription_info (melid INTEGER, filename_sv TEXT);
-"""
-
-
-_WRITABLE = {"melody": frozenset(("melid", *MELODY_COLUMNS, "onset", "subtatum", "velocity")),
-             "beats": frozenset(("melid", *BEATS_COLUMNS, "signature", "form", "chorus_id",
-                                 "bass_pitch"))}
-
-
-def _write_tables(conn: sqlite3.Connection, tables: list) -> None:
-    conn.executescript(_DB_SCHEMA)
-    for melid, name, melody, beats in tables:
-        for table_name, table in (("melody", melody), ("beats", beats)):
-            columns = ["melid", *table.columns]
-            assert _WRITABLE[table_name].issuperset(columns)      # names are constants
-            sql = (f"INSERT INTO {table_name} ({', '.join(columns)}) "
-                   f"VALUES ({', '.join('?' * len(columns))})")
-            rows = zip(*(map(_sql_value, values) for values in table.columns.values()))
-            conn.executemany(sql, ((melid, *row) for row in rows))
-        performer, _, title = name.removesuffix("_Solo").partition("_")
-        conn.execute("INSERT INTO solo_info VALUES (?, ?, ?, NULL)", (melid, performer, title))
-        conn.execute("INSERT INTO transcription_info VALUES (?, ?)", (melid, f"{name}.sv"))
-
-
-def _sql_value(text: str):
-    """A CSV cell as SQLite holds it: whole numbers as int, other numbers as float, else text."""
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text if text != "" else None
-
-
 # --------------------------------------------------------------------------- splitting
 
 def split_by_solo(corpus: Corpus | Iterable[str], *, validation_share: float = 0.1,
@@ -835,5 +595,4 @@ def split_by_solo(corpus: Corpus | Iterable[str], *, validation_share: float = 0
 
 
 __all__ = ["GRID_PER_BEAT", "Corpus", "CorpusChord", "CorpusNote", "CorpusSolo", "duration_steps",
-           "metrical_step", "read_corpus", "read_solo_csv", "read_solo_db", "split_by_solo",
-           "write_test_db"]
+           "metrical_step", "read_corpus", "read_solo_csv", "split_by_solo"]
