@@ -355,6 +355,27 @@ def note_model_dir(tmp_path_factory) -> Path:
     return directory
 
 
+class EighthLine:
+    """Eighth notes written legato, each up to the next, as a model writes them."""
+
+    name = "eighths"
+
+    def generate(self, chord_measures, measure_lengths_ql, time_signatures, seed, *, qpm=120.0):
+        total = sum(measure_lengths_ql)
+        return [(k / 2, 0.5, 60 + k % 5) for k in range(int(total * 2))]
+
+
+def test_generated_solos_are_measured_as_the_band_plays_them():
+    """Onsets stay on the straight grid (the real solos' annotation is straight); lengths are
+    the players' articulation, since the real solos' lengths are as they sounded."""
+    real = solo_of([(0.0, 1.0, 60)], symbols=("C7", "F7"))
+    played = ag.generate_over([real], EighthLine(), seed=3)[0].notes
+    assert [n[0] for n in played] == [k / 2 for k in range(16)]
+    lengths = np.array([n[1] for n in played[:-1]])
+    assert np.all(lengths < 0.5) and abs(np.median(lengths) / 0.5 - 0.84) < 0.03, lengths
+    assert ag.generate_over([real], EighthLine(), seed=3)[0].notes == played
+
+
 def test_the_note_model_improvises_over_the_real_chords(note_model_dir, midi_folder):
     report = ag.run_against(midi_folder, models=[str(note_model_dir)], seed=0)
     rows = report["against"]["rows"]

@@ -156,12 +156,12 @@ def test_the_peak_and_syncopations_are_accented_ghosts_are_soft():
     assert max(varied) - min(varied) >= 15
 
 
-def test_articulation_legato_in_runs_staccato_before_rests():
+def test_articulation_as_the_players_tongue_and_staccato_before_rests():
     notes = eighths([60, 62, 64]) + line((65, 2.0, 1.0), (67, 3.0, 0.5), (69, 5.0, 1.0))
     fractions = articulation(notes)
-    assert fractions[:2] == [0.97, 0.97]                                      # legato eighths
+    assert fractions[:2] == [0.84, 0.84]               # eighth runs: the WJazzD players' 84 %
     assert fractions[2] == 0.5                                                # eighth before a rest
-    assert fractions[3] == 0.9                                                # a connected quarter
+    assert fractions[3] == 0.64                        # a quarter followed at once: their 64 %
     assert fractions[4] == 0.5 and fractions[5] == 0.95                       # staccato; the last rings
 
 

@@ -26,7 +26,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from jazzsolo.evaluate.against_figures import (FIGURES, SEGMENT_FEATURES, Note, SoloOverChords,
+from jazzsolo.evaluate.against_figures import (FIGURES, SEGMENT_FEATURES, NoteTuple, SoloOverChords,
                                                histogram_overlap, interval_histogram, ioi_histogram,
                                                known_share, leave_one_out_shares, outside_figures,
                                                pattern_ngrams, percentiles, read_real_solos,
@@ -56,7 +56,7 @@ class SoloModel(Protocol):
 
     def generate(self, chord_measures, measure_lengths_ql: Sequence[float],
                  time_signatures: Sequence[str], seed: int, *, qpm: float = 120.0
-                 ) -> list[Note]: ...
+                 ) -> list[NoteTuple]: ...
 
 
 class CourseModel:
@@ -151,14 +151,14 @@ class NoteModel:
 
 
 @functools.lru_cache(maxsize=4)
-def _tune_notes(path: str) -> tuple[Note, ...]:
+def _tune_notes(path: str) -> tuple[NoteTuple, ...]:
     from jazzsolo.evaluate.report import load_reference
 
     take = load_reference(path).take
     return tuple((n.offset_ql, n.duration_ql, n.midi) for n in take.notes)
 
 
-def _course_tune_notes(trained) -> list[list[Note]] | None:
+def _course_tune_notes(trained) -> list[list[NoteTuple]] | None:
     """The notes of the tune a course model was trained on, when that MIDI file is found (as
     `jazzsolo train` finds it) under one of the names its config.json lists; else None."""
     from jazzsolo.ingest.preprocess import find_training_midi
@@ -245,15 +245,36 @@ def _model_from_dir(directory: Path, temperature):
 
 def generate_over(real: Sequence[SoloOverChords], model, *, seed: int = 0
                   ) -> list[SoloOverChords]:
-    """One solo by `model` over each real solo's chords, metre, tempo and length (seed + i)."""
+    """One solo by `model` over each real solo's chords, metre, tempo and length (seed + i),
+    as the band plays it (`as_played`)."""
     out = []
     for i, solo in enumerate(real):
         notes = model.generate(solo.chord_measures, list(solo.measure_lengths_ql),
                                list(solo.time_signatures), seed + i, qpm=solo.qpm)
         end = solo.length_ql - 1e-6
         out.append(solo.with_notes(f"{model.name} over {solo.name}",
-                                   [n for n in notes if n[0] < end]))
+                                   as_played([n for n in notes if n[0] < end], solo, seed + i)))
     return out
+
+
+def as_played(notes: Sequence[NoteTuple], solo: SoloOverChords, seed: int) -> list[NoteTuple]:
+    """Written notes with the lengths the band plays them (`performance.perform`'s articulation,
+    measured from the players, seeded), on the straight grid.
+
+    The real solos' lengths are as the players sounded them and their onsets on the annotated
+    straight grid, so a generated solo is measured as it sounds, without swing.
+    """
+    from jazzsolo.export.midi import TimedNotes
+    from jazzsolo.generate.performance import perform
+
+    changes, start = [], 0.0
+    for length_ql, signature in zip(solo.measure_lengths_ql, solo.time_signatures):
+        if not changes or changes[-1][1] != signature:
+            changes.append((start, signature))
+        start += length_ql
+    played = perform([TimedNotes(o, d, (m,)) for o, d, m in notes], qpm=solo.qpm,
+                     swing_ratio=1.0, time_signatures=changes, rng=np.random.default_rng(seed))
+    return [(t.offset_ql, t.duration_ql, t.pitches[0]) for t in played]
 
 
 # --------------------------------------------------------------------------- the blind test

@@ -43,7 +43,8 @@ FIGURES = ("notes_per_beat", "rest_share", "phrase_notes", "pitch_range", "chord
            "scale_tone_share", "h1", "h4", "gs", "novelty")
 HISTOGRAMS = ("interval", "ioi")
 
-Note = tuple[float, float, int]      # (onset_ql, duration_ql, midi)
+NoteTuple = tuple[float, float, int]   # (onset_ql, duration_ql, midi): a `music.notes.Note` as a
+                                      # plain tuple, sorted and compared fast over many solos
 
 
 @dataclass
@@ -51,7 +52,7 @@ class SoloOverChords:
     """A solo over its chords: notes from the first bar line, chord measures, metre and tempo."""
 
     name: str
-    notes: list[Note]                              # (onset_ql, duration_ql, midi), by onset
+    notes: list[NoteTuple]                              # (onset_ql, duration_ql, midi), by onset
     chord_measures: list[list[chord.Chord]]        # per measure, offsets within the measure
     measure_lengths_ql: list[float]                # per measure, quarter lengths
     time_signatures: list[str]                     # per measure, e.g. "4/4"
@@ -77,7 +78,7 @@ class SoloOverChords:
     def length_ql(self) -> float:
         return float(sum(self.measure_lengths_ql))
 
-    def with_notes(self, name: str, notes: Sequence[Note]) -> "SoloOverChords":
+    def with_notes(self, name: str, notes: Sequence[NoteTuple]) -> "SoloOverChords":
         """Other notes over the same chords, metre and tempo (a generated solo)."""
         return replace(self, name=name, notes=list(notes), _cache={})
 
@@ -391,7 +392,7 @@ def histogram_overlap(a: Sequence[float], b: Sequence[float]) -> float | None:
 
 # --------------------------------------------------------------------------- novelty
 
-def pattern_tokens(notes: Sequence[Note]) -> list[tuple[int, int]]:
+def pattern_tokens(notes: Sequence[NoteTuple]) -> list[tuple[int, int]]:
     """(interval in semitones, inter-onset interval in grid steps) from each note to the next.
 
     >>> pattern_tokens([(0.0, 0.5, 60), (0.5, 0.5, 62), (1.5, 1.0, 59)])
@@ -403,7 +404,7 @@ def pattern_tokens(notes: Sequence[Note]) -> list[tuple[int, int]]:
     return [(b - a, t - s) for a, b, s, t in zip(pitches, pitches[1:], onsets, onsets[1:])]
 
 
-def pattern_ngrams(notes: Sequence[Note], n_notes: int = NOVELTY_NOTES) -> list[tuple]:
+def pattern_ngrams(notes: Sequence[NoteTuple], n_notes: int = NOVELTY_NOTES) -> list[tuple]:
     """The n-note patterns of some notes: n − 1 consecutive (interval, rhythm) tokens each."""
     tokens = pattern_tokens(notes)
     size = n_notes - 1
