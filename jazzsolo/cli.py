@@ -311,7 +311,10 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--temperature", type=float,
                           help="Sampling temperature: 0 always takes the likeliest choice, "
                                "higher is more adventurous (default: the model's: 0.8 for "
-                               "wjazzd, 0.5 for course).")
+                               "wjazzd's pitches, 0.5 for course).")
+    generate.add_argument("--rhythm_temperature", type=float,
+                          help="With a note model (wjazzd): the sampling temperature of the "
+                               "durations; --temperature is then the pitches' (default: 1.0).")
     generate.add_argument("--seed", type=int, help="Seed for sampling; the same seed gives the "
                                                    "same solo (default: random, printed).")
     generate.add_argument("--qpm", type=float,

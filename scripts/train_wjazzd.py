@@ -27,7 +27,7 @@ from jazzsolo.files import json_bytes
 from jazzsolo.encodings.note_events import encode_corpus_solo
 from jazzsolo.evaluate.note_likelihood import (FIGURES, baseline_perplexities, generated_figures,
                                                heldout_perplexity, tune_cache)
-from jazzsolo.generate.note_solo import DEFAULT_TEMPERATURE
+from jazzsolo.generate.note_solo import DEFAULT_RHYTHM_TEMPERATURE, DEFAULT_TEMPERATURE
 from jazzsolo.models.note_lstm import (PRETRAINED_WJAZZD_DIR, WJAZZD_SOURCE, checkpoint_saver,
                                        get_note_preset, load_note_model, model_size_bytes,
                                        save_note_model, save_note_run, train_note_model)
@@ -169,7 +169,8 @@ def main(argv=None) -> int:
         started = time.perf_counter()
         figures = generated_figures(model, val_solos, temperature=temperature, seed=0)
         print(f"\ngenerated over the {len(val_solos)} validation solos' chords at temperature "
-              f"{temperature} ({time.perf_counter() - started:.1f} s):")
+              f"{temperature} (durations at {DEFAULT_RHYTHM_TEMPERATURE}) "
+              f"({time.perf_counter() - started:.1f} s):")
         show_figures(figures)
         report["figures"][str(temperature)] = {k: figures[k] for k in
                                                ("generated", "real", "percentiles")}

@@ -97,6 +97,19 @@ def test_a_primer_longer_than_half_the_solo_is_refused(tmp_path):
     assert len(notes) > len(primer)                            # the model goes on after it
 
 
+def test_a_rhythm_temperature_is_for_note_models_only(tmp_path):
+    result = run(["generate", "--model", "course", "--progression", "blues",
+                  "--rhythm_temperature", "0.5", "--seed", "1", "--output_dir", "out"], tmp_path)
+    one_line_error(result, "--rhythm_temperature", "note models")
+    assert not (tmp_path / "out").exists()
+    steady = ["generate", "--model", "wjazzd", "--progression", "blues", "--seed", "1",
+              "--rhythm_temperature", "0", "--temperature", "0", "--no-drums", "--swing", "1"]
+    for out in ("a", "b"):
+        assert run(steady + ["--output_dir", out], tmp_path).returncode == 0
+    assert (tmp_path / "a" / "solo_seed1.mid").read_bytes() == \
+        (tmp_path / "b" / "solo_seed1.mid").read_bytes()
+
+
 @pytest.mark.parametrize("chords", [["--backing_chords", "C7 | F7 | C7 | G7"],
                                     ["--progression", "blues"]])
 def test_beats_per_chord_is_refused_where_bars_set_the_lengths(tmp_path, chords):

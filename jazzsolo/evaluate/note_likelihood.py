@@ -20,7 +20,8 @@ from jazzsolo.ingest.corpus import GRID_PER_BEAT, CorpusNote, CorpusSolo
 from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_PITCHES, REST, EncodedSolo,
                                             control_matrix, decode_events, encode_corpus_solo,
                                             timeline_of_solo)
-from jazzsolo.generate.note_solo import DEFAULT_PITCH_RANGE, DEFAULT_TEMPERATURE, sample_events
+from jazzsolo.generate.note_solo import (DEFAULT_PITCH_RANGE, DEFAULT_RHYTHM_TEMPERATURE,
+                                         DEFAULT_TEMPERATURE, sample_events)
 from jazzsolo.models.note_lstm import NoteStepModel
 from jazzsolo.models.solo_cache import CacheConfig, cached_note_probabilities
 
@@ -200,6 +201,7 @@ def _percentiles(rows: list[dict]) -> dict[str, list[float]]:
 
 def generated_figures(model: NoteStepModel, solos: Sequence[CorpusSolo], *,
                       temperature: float = DEFAULT_TEMPERATURE, seed: int = 0,
+                      rhythm_temperature: float = DEFAULT_RHYTHM_TEMPERATURE,
                       top_k: int | None = None,
                       pitch_range: tuple[int, int] = DEFAULT_PITCH_RANGE) -> dict:
     """Over each solo's chords, bars and tempo generate a solo (seed, seed + 1, ...) and compare.
@@ -211,6 +213,7 @@ def generated_figures(model: NoteStepModel, solos: Sequence[CorpusSolo], *,
     for i, solo in enumerate(solos):
         timeline = timeline_of_solo(solo)
         events = sample_events(model, timeline, temperature=temperature,
+                               rhythm_temperature=rhythm_temperature,
                                rng=np.random.default_rng(seed + i), top_k=top_k,
                                pitch_range=pitch_range)
         g = solo_figures(decode_events(events, 0), timeline, solo.n_steps)

@@ -20,6 +20,7 @@ class GenerateSettings:
 
     model: str | None = None                 # course, wjazzd or a directory (see resolve_model)
     temperature: float | None = None         # 0 = likeliest always; None: the model's default
+    rhythm_temperature: float | None = None  # the note model's durations; None: its default
     seed: int | None = None                  # first seed; None draws one (it is in the file name)
     qpm: float | None = None                 # tempo; None: the chart's, else DEFAULT_QPM
     top_k: int | None = None                 # sample among the k likeliest only
@@ -50,6 +51,7 @@ class GenerateSettings:
 def check_settings(settings: GenerateSettings) -> None:
     """Refuse numbers out of range and combinations that cannot be honoured, before any work."""
     check_range("temperature", settings.temperature, 0.0, 100.0)
+    check_range("rhythm_temperature", settings.rhythm_temperature, 0.0, 10.0)
     check_range("seed", settings.seed, 0, 2**32 - 1)
     check_range("qpm", settings.qpm, 20.0, 400.0)
     check_range("top_k", settings.top_k, 1)
@@ -129,7 +131,7 @@ class _Improviser:
 
         self.settings, self.is_note_model = settings, is_note_model_dir(model_dir)
         if self.is_note_model:
-            from jazzsolo.generate.note_solo import DEFAULT_TEMPERATURE
+            from jazzsolo.generate.note_solo import DEFAULT_RHYTHM_TEMPERATURE, DEFAULT_TEMPERATURE
             from jazzsolo.models.note_lstm import load_note_model
 
             for flag, given in (("--primer_midi", settings.primer_midi),
@@ -140,7 +142,12 @@ class _Improviser:
             self.model, self.model_ql, self.tune_chords = load_note_model(model_dir), 4.0, None
             self.temperature = settings.temperature if settings.temperature is not None \
                 else DEFAULT_TEMPERATURE
+            self.rhythm_temperature = settings.rhythm_temperature \
+                if settings.rhythm_temperature is not None else DEFAULT_RHYTHM_TEMPERATURE
         else:
+            if settings.rhythm_temperature is not None:
+                raise ConfigError("--rhythm_temperature works with note models (e.g. --model "
+                                  "wjazzd); the course's values hold pitch and rhythm together")
             from jazzsolo.models.model_dir import load_model_dir
             from jazzsolo.generate.measures import copy_guard_for
 
@@ -174,6 +181,7 @@ class _Improviser:
             return generate_note_solo(self.model, backing.measures, measure_lengths_ql=lengths,
                                       time_signatures=backing.time_signatures,
                                       temperature=self.temperature, seed=seed,
+                                      rhythm_temperature=self.rhythm_temperature,
                                       top_k=settings.top_k, qpm=qpm)
         from jazzsolo.generate.measures import generate_solo
 
