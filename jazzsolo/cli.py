@@ -211,7 +211,7 @@ def _info(args) -> str:
     directory = resolve_model(args.model) if args.model else resolve_model("course")
     files = sorted(p.name for p in directory.iterdir() if p.is_file()) if directory.is_dir() else []
     if is_note_model_dir(directory):
-        load_note_model(directory)                             # refuses a broken one
+        model = load_note_model(directory)                     # refuses a broken one
         settings = json.loads((directory / "config.json").read_text())
         meta, shape = settings.get("meta", {}), settings.get("model", {})
         print(f"model:       {directory} ({settings['family']} {settings['format_version']})")
@@ -220,6 +220,10 @@ def _info(args) -> str:
         print(f"shape:       {shape.get('n_layers')} x {shape.get('n_units')} LSTM units")
         print(f"training:    {meta.get('epochs', '?')} epochs (best {meta.get('best_epoch')}), "
               f"{meta.get('training_seconds', '?')} s")
+        cache = model.cache
+        print("solo cache:  " + (f"weights {', '.join(f'{w:g}' for w in cache.weights)} for "
+                                 f"contexts of 1-{len(cache.weights)} notes, beta {cache.beta:g}"
+                                 if cache is not None else "none"))
         return f"files:       {', '.join(files)}"
     model = load_model_dir(directory)
     settings, history = model.settings, model.history

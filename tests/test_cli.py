@@ -252,6 +252,14 @@ def test_info_describes_the_shipped_model(tmp_path):
     assert "100 epochs, seed 0" in out and "model.keras" in out
 
 
+def test_info_describes_the_corpus_model_and_its_solo_cache(tmp_path):
+    result = run(["info", "wjazzd"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "2 x 256 LSTM units" in result.stdout and "361 solos, 40 for validation" in result.stdout
+    assert "solo cache:  weights 0.05, 0.3, 0.5, 0.6 for contexts of 1-4 notes, beta 5" \
+        in result.stdout
+
+
 def test_an_output_folder_that_is_a_file_is_one_line(tmp_path):
     (tmp_path / "taken").write_text("a file, not a folder")
     result = run(["generate", "--progression", "blues", "--output_dir", "taken/solos"], tmp_path)
