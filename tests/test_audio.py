@@ -14,7 +14,8 @@ from music21 import chord
 from jazzsolo.export import midi
 from jazzsolo.errors import ConfigError, InputFileError, MidiContentError, OutputExistsError
 from jazzsolo.generate.sampling import LSTMWeights
-from jazzsolo.export.midi import TimedNotes, build_midi, write_midi
+from jazzsolo.music.notes import TimedNotes
+from jazzsolo.export.midi import build_midi, write_midi
 from jazzsolo.generate.measures import generate_solo, write_solo_midi
 from jazzsolo.music.progression import get_progression, parse_progression
 

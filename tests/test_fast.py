@@ -204,7 +204,7 @@ def test_read_midi_gives_every_stage_what_the_file_says(tmp_path):
     from jazzsolo.evaluate.against_figures import from_midi_file
     from jazzsolo.evaluate.solo_metrics import read_midi_tracks
     from jazzsolo.ingest.midi_import import read_midi
-    from jazzsolo.music.progression import _midi_metre
+    from jazzsolo.ingest.chord_files import _midi_metre
 
     midi_file = mido.MidiFile(type=1, ticks_per_beat=480)
     midi_file.tracks.append(mido.MidiTrack([

@@ -7,8 +7,9 @@ import pytest
 from music21 import converter, meter, stream
 
 from jazzsolo.errors import ConfigError
-from jazzsolo.export.midi import (TICKS_PER_BEAT, TimedNotes, build_midi, parse_time_signature, time_signature_for,
-                                  time_signature_ql)
+from jazzsolo.music.metre import parse_time_signature, time_signature_for, time_signature_ql
+from jazzsolo.music.notes import TimedNotes
+from jazzsolo.export.midi import TICKS_PER_BEAT, build_midi
 from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
 from jazzsolo.generate.measures import Solo, generate_solo, measure_metres, write_solo_midi
 from jazzsolo.music.progression import parse_progression

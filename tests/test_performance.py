@@ -9,7 +9,8 @@ from music21 import converter, note
 
 from jazzsolo.errors import ConfigError
 from jazzsolo.music.notes import Note
-from jazzsolo.export.midi import TICKS_PER_BEAT, TimedNotes
+from jazzsolo.music.notes import TimedNotes
+from jazzsolo.export.midi import TICKS_PER_BEAT
 from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
 from jazzsolo.generate.measures import Solo, generate_solo, write_solo_midi
 from jazzsolo.export.musicxml import write_solo_musicxml

@@ -6,9 +6,10 @@ from jazzsolo.music.chart import Chart, ChartBar
 from jazzsolo.errors import (ChartError, ChordSymbolError, ConfigError, InputFileError,
                              JazzsoloError, NoChordsError)
 from jazzsolo.ingest.ireal import make_ireal_link
+from jazzsolo.ingest.chord_files import read_chords_file
 from jazzsolo.music.progression import (PROGRESSIONS, chart_time_signatures, chart_to_measures,
                                         get_progression, measure_lengths, parse_chord_symbol,
-                                        parse_progression, read_chords_file, repeat_choruses)
+                                        parse_progression, repeat_choruses)
 
 from conftest import write_tiny_midi
 

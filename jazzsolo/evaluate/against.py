@@ -264,7 +264,7 @@ def as_played(notes: Sequence[NoteTuple], solo: SoloOverChords, seed: int) -> li
     The real solos' lengths are as the players sounded them and their onsets on the annotated
     straight grid, so a generated solo is measured as it sounds, without swing.
     """
-    from jazzsolo.export.midi import TimedNotes
+    from jazzsolo.music.notes import TimedNotes
     from jazzsolo.generate.performance import perform
 
     changes, start = [], 0.0

@@ -126,7 +126,7 @@ def from_corpus_solo(solo) -> SoloOverChords:
 
 def _signature(metres: list[tuple[int, int, int]], bar: int, length_ql: float) -> str:
     """The written time signature of `bar`, or the plainest one of its length if it is longer."""
-    from jazzsolo.export.midi import time_signature_for, time_signature_ql
+    from jazzsolo.music.metre import time_signature_for, time_signature_ql
 
     _, numerator, denominator = next((m for m in reversed(metres) if m[0] <= bar), metres[0])
     written = f"{numerator}/{denominator}"

@@ -285,7 +285,7 @@ def run_evaluate(args: argparse.Namespace) -> str:
     tracks = [read_midi_tracks(path) for path in args.solos]       # bad files fail first
     chords = None
     if args.chords_from is not None:
-        from jazzsolo.music.progression import read_chords_file
+        from jazzsolo.ingest.chord_files import read_chords_file
         chords = read_chords_file(args.chords_from)
     takes = [take_from_midi(t, chords=chords) for t in tracks]   # before any slow work
     trained = None

@@ -30,7 +30,7 @@ from music21.musicxml.m21ToXml import GeneralObjectExporter
 
 from jazzsolo.music.chord_symbols import ChordSymbol
 from jazzsolo.errors import ConfigError, OutputExistsError
-from jazzsolo.export.midi import time_signature_ql
+from jazzsolo.music.metre import time_signature_ql
 from jazzsolo.files import write_atomic
 
 if TYPE_CHECKING:

@@ -27,7 +27,8 @@ import numpy as np
 from music21 import chord
 
 from jazzsolo.music.chord_symbols import ChordSymbol
-from jazzsolo.export.midi import TimedNotes, parse_time_signature, time_signature_for, time_signature_ql
+from jazzsolo.music.metre import parse_time_signature, time_signature_for, time_signature_ql
+from jazzsolo.music.notes import TimedNotes
 
 VOICING_LOW, VOICING_HIGH = 52, 72       # E3-C5: piano comping register, below the solo
 BASS_LOW, BASS_HIGH = 31, 50             # G1-D3: the double bass's walking register

@@ -22,7 +22,8 @@ from typing import Sequence
 
 import numpy as np
 
-from jazzsolo.export.midi import TimedNotes, parse_time_signature, time_signature_ql
+from jazzsolo.music.metre import parse_time_signature, time_signature_ql
+from jazzsolo.music.notes import TimedNotes
 
 # General MIDI percussion key numbers (channel 10).
 KICK, SIDE_STICK, SNARE, CLOSED_HAT, HAT_PEDAL = 36, 37, 38, 42, 44

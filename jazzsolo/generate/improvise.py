@@ -76,14 +76,14 @@ def check_settings(settings: GenerateSettings) -> None:
 
 
 def read_backing(settings: GenerateSettings, *, model_ql: float = 4.0, tune_chords=None):
-    """The chords to play over (a `progression.Backing`), repeated for every chorus.
+    """The chords to play over (a `chord_files.Backing`), repeated for every chorus.
 
     `model_ql` is the bar length the model was trained in (the metre of chords given without
     one); `tune_chords` the model's own tune, played when no chords are given.
     """
-    from jazzsolo.export.midi import time_signature_for
-    from jazzsolo.music.progression import (Backing, get_progression, parse_progression,
-                                            read_backing as read_chart_backing, repeat_choruses)
+    from jazzsolo.music.metre import time_signature_for
+    from jazzsolo.ingest.chord_files import Backing, read_backing as read_chart_backing
+    from jazzsolo.music.progression import get_progression, parse_progression, repeat_choruses
 
     signature = settings.time_signature or time_signature_for(model_ql)
     if settings.backing_chords is not None or settings.progression is not None:

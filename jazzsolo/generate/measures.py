@@ -15,8 +15,9 @@ from jazzsolo.music.notes import Note
 from jazzsolo.music.chords import chord_from_midi
 from jazzsolo.encodings.grammar import PitchRange, Value, parse_melody, parse_value, realise_values
 from jazzsolo.generate.sampling import LSTMWeights, ValueSampler
-from jazzsolo.export.midi import (SOLO_PROGRAM, TimedNotes, parse_time_signature,
-                                  time_signature_for, time_signature_ql, write_midi)
+from jazzsolo.music.metre import parse_time_signature, time_signature_for, time_signature_ql
+from jazzsolo.music.notes import TimedNotes
+from jazzsolo.export.midi import SOLO_PROGRAM, write_midi
 from jazzsolo.encodings.qa import clean_up_notes, prune_notes, prune_value
 
 DEFAULT_QPM = 130.0                   # the course's tempo, quarter notes per minute

@@ -58,7 +58,8 @@ from typing import Sequence
 import numpy as np
 
 from jazzsolo.errors import ConfigError
-from jazzsolo.export.midi import TimedNotes, parse_time_signature, time_signature_ql
+from jazzsolo.music.metre import parse_time_signature, time_signature_ql
+from jazzsolo.music.notes import TimedNotes
 
 # Swing ratio (first eighth : second eighth) of off-beat eighths by tempo, medians of 30,079
 # notes on the 2nd tatum of a beat divided in 2 in the 410 solos of the Weimar Jazz Database

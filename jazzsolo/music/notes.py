@@ -1,4 +1,6 @@
-"""The one note type every stage shares: a melody note (or rest) placed in quarter lengths."""
+"""The note types every stage shares, placed in quarter lengths: a melody note or rest (`Note`),
+and pitches sounding together with a velocity (`TimedNotes`: a chord, a bass note, a drum hit),
+as the accompaniment and the MIDI writer take them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,4 +21,14 @@ class Note:
     note_class: str = ""
 
 
-__all__ = ["Note"]
+@dataclass(frozen=True)
+class TimedNotes:
+    """Notes sounding together from `offset_ql` for `duration_ql` quarter lengths."""
+
+    offset_ql: float
+    duration_ql: float
+    pitches: tuple[int, ...]           # MIDI note numbers, 0-127
+    velocity: int | None = None        # 1-127; None: the track's own velocity
+
+
+__all__ = ["Note", "TimedNotes"]
