@@ -263,7 +263,7 @@ def run_evaluate(args: argparse.Namespace) -> str:
         check_range("seed", args.seed, 0, 2**31)
         return run_against_command(args)
     if args.heldout is not None:
-        from jazzsolo.models.note_training import format_heldout, heldout_json, heldout_report
+        from jazzsolo.evaluate.heldout import format_heldout, heldout_json, heldout_report
 
         if args.solos:
             raise ConfigError("--heldout scores models on the solos it holds; give either "
