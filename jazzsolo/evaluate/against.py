@@ -116,7 +116,7 @@ class MarkovModel:
 
 
 class NoteModel:
-    """The corpus note LSTM (family ``note-lstm``: `jazzsolo.models.note_lstm`, `note_generate`)."""
+    """The corpus note LSTM (family ``note-lstm``: `jazzsolo.models.note_lstm`, `jazzsolo.generate.note_solo`)."""
 
     def __init__(self, directory: str | os.PathLike, *, temperature: float | None = None,
                  name: str | None = None):

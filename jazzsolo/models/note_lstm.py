@@ -1,12 +1,12 @@
 """Encoded corpus solos → a chord-conditioned note LSTM: Keras training, a NumPy step model, files.
 
 The model (family ``note-lstm``) reads at each event the previous event (pitch token and
-duration token, one-hot) and the controls at the event's onset (`note_encoding`), runs
+duration token, one-hot) and the controls at the event's onset (`encodings.note_events`), runs
 `NoteModelConfig.n_layers` LSTM layers, and predicts two softmax heads from the last layer:
 
 * the event's pitch token (61 MIDI pitches or a rest), from the LSTM output as the sum of
   three scores: one per pitch token, one per pitch class above the chord root sounding now
-  (12), and one per interval from the last note played (`note_encoding.interval_bucket`, 27),
+  (12), and one per interval from the last note played (`note_events.interval_bucket`, 27),
   so what the model learns about chord tones and steps holds in every key and register;
 * the event's duration token, from the LSTM output and one flag saying whether the event is a
   rest (in training the real event's, in generation the sampled pitch's), since a rest's length
