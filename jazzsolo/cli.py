@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -206,18 +205,18 @@ def _inspect(args) -> str:
 def _info(args) -> str:
     from jazzsolo.generate.improvise import resolve_model
     from jazzsolo.models.model_dir import load_model_dir
-    from jazzsolo.models.note_lstm import is_note_model_dir, load_note_model
+    from jazzsolo.models.note_lstm import (FAMILY, FORMAT_VERSION, is_note_model_dir,
+                                           load_note_model)
 
     directory = resolve_model(args.model) if args.model else resolve_model("course")
     files = sorted(p.name for p in directory.iterdir() if p.is_file()) if directory.is_dir() else []
     if is_note_model_dir(directory):
         model = load_note_model(directory)                     # refuses a broken one
-        settings = json.loads((directory / "config.json").read_text())
-        meta, shape = settings.get("meta", {}), settings.get("model", {})
-        print(f"model:       {directory} ({settings['family']} {settings['format_version']})")
+        meta = model.meta
+        print(f"model:       {directory} ({FAMILY} {FORMAT_VERSION})")
         print(f"trained on:  {meta.get('data', '?')}: {meta.get('training_solos', '?')} solos, "
               f"{len(meta.get('validation_solos', []))} for validation")
-        print(f"shape:       {shape.get('n_layers')} x {shape.get('n_units')} LSTM units")
+        print(f"shape:       {model.config.n_layers} x {model.config.n_units} LSTM units")
         print(f"training:    {meta.get('epochs', '?')} epochs (best {meta.get('best_epoch')}), "
               f"{meta.get('training_seconds', '?')} s")
         cache = model.cache

@@ -266,12 +266,9 @@ def as_played(notes: Sequence[NoteTuple], solo: SoloOverChords, seed: int) -> li
     """
     from jazzsolo.music.notes import TimedNotes
     from jazzsolo.generate.performance import perform
+    from jazzsolo.music.metre import metre_changes
 
-    changes, start = [], 0.0
-    for length_ql, signature in zip(solo.measure_lengths_ql, solo.time_signatures):
-        if not changes or changes[-1][1] != signature:
-            changes.append((start, signature))
-        start += length_ql
+    changes = metre_changes(solo.measure_lengths_ql, solo.time_signatures)
     played = perform([TimedNotes(o, d, (m,)) for o, d, m in notes], qpm=solo.qpm,
                      swing_ratio=1.0, time_signatures=changes, rng=np.random.default_rng(seed))
     return [(t.offset_ql, t.duration_ql, t.pitches[0]) for t in played]

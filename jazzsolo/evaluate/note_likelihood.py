@@ -35,6 +35,17 @@ def _encoded(solos) -> list[EncodedSolo]:
 
 # --------------------------------------------------------------------------- the model
 
+def _fed(model: NoteStepModel, solo: EncodedSolo):
+    """The model fed one solo's real events: ``(pitch_probs, duration_probs, note_probs,
+    rows)``, `note_probs` (notes, N_PITCHES) being the next pitch given that a note starts, at
+    the event `rows` that are notes."""
+    pitch_probs, duration_probs = model.sequence_probabilities(
+        solo.pitch, solo.duration, control_matrix(solo.controls))
+    rows = np.flatnonzero(solo.pitch.astype(int) != REST)
+    note_probs = pitch_probs[rows, :REST] / (1.0 - pitch_probs[rows, REST, None])
+    return pitch_probs, duration_probs, note_probs, rows
+
+
 def heldout_perplexity(model: NoteStepModel, solos: Sequence[CorpusSolo | EncodedSolo]) -> dict:
     """Per-note pitch and rhythm perplexity of the model on whole solos, fed from their start.
 
@@ -44,13 +55,10 @@ def heldout_perplexity(model: NoteStepModel, solos: Sequence[CorpusSolo | Encode
     """
     pitch_nll, lstm_nll, rhythm_nll, rest_nll, n_notes, n_events = 0.0, 0.0, 0.0, 0.0, 0, 0
     for solo in _encoded(solos):
-        pitch_probs, duration_probs = model.sequence_probabilities(
-            solo.pitch, solo.duration, control_matrix(solo.controls))
+        pitch_probs, duration_probs, note_probs, rows = _fed(model, solo)
         tokens = solo.pitch.astype(int)
         notes = tokens != REST
-        rows = np.flatnonzero(notes)
         p_rest = pitch_probs[:, REST]
-        note_probs = pitch_probs[rows, :REST] / (1.0 - p_rest[rows, None])
         lstm_nll -= np.sum(np.log(note_probs[np.arange(len(rows)), tokens[rows]]))
         pitch_nll -= np.sum(np.log(cached_note_probabilities(note_probs, tokens[rows],
                                                              model.cache)))
@@ -77,12 +85,8 @@ def tune_cache(model: NoteStepModel, solos: Sequence[CorpusSolo | EncodedSolo],
     validation solos stay unseen) the lowest pitch perplexity; returns (best, every score)."""
     fed = []
     for solo in _encoded(solos):
-        pitch_probs, _ = model.sequence_probabilities(solo.pitch, solo.duration,
-                                                      control_matrix(solo.controls))
-        tokens = solo.pitch.astype(int)
-        rows = np.flatnonzero(tokens != REST)
-        fed.append((pitch_probs[rows, :REST] / (1.0 - pitch_probs[rows, REST, None]),
-                    tokens[rows]))
+        _, _, note_probs, rows = _fed(model, solo)
+        fed.append((note_probs, solo.pitch.astype(int)[rows]))
     n_notes = sum(len(tokens) for _, tokens in fed)
     scores = [(config, math.exp(-sum(np.sum(np.log(cached_note_probabilities(p, t, config)))
                                      for p, t in fed) / max(n_notes, 1)))

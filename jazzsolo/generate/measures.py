@@ -15,7 +15,7 @@ from jazzsolo.music.notes import Note
 from jazzsolo.music.chords import chord_from_midi
 from jazzsolo.encodings.grammar import PitchRange, Value, parse_melody, parse_value, realise_values
 from jazzsolo.generate.sampling import LSTMWeights, ValueSampler
-from jazzsolo.music.metre import parse_time_signature, time_signature_for, time_signature_ql
+from jazzsolo.music.metre import metre_changes, time_signature_for, time_signature_ql
 from jazzsolo.music.notes import TimedNotes
 from jazzsolo.export.midi import SOLO_PROGRAM, write_midi
 from jazzsolo.encodings.qa import clean_up_notes, prune_notes, prune_value
@@ -76,14 +76,10 @@ class Solo:
         """(offset in quarter lengths, time signature) at the start and at every change of
         metre, as a MIDI file needs them: a bar shorter than its metre (a pickup) gets the
         time signature of its own length, so every later bar line falls in place."""
-        changes: list[tuple[float, str]] = []
-        for number, start in enumerate(self.measure_starts_ql()[:-1]):
-            written, length = self.time_signature(number), self.measure_length_ql(number)
-            played = written if abs(time_signature_ql(written) - length) < _EPS_QL else \
-                time_signature_for(length, parse_time_signature(written)[1])
-            if not changes or changes[-1][1] != played:
-                changes.append((start, played))
-        return changes or [(0.0, time_signature_for(self.measure_ql))]
+        numbers = range(self.n_measures)
+        return metre_changes([self.measure_length_ql(i) for i in numbers],
+                             [self.time_signature(i) for i in numbers]) \
+            or [(0.0, time_signature_for(self.measure_ql))]
 
     def timed_notes(self) -> list[TimedNotes]:
         """Solo notes with offsets from the start of the piece (rests left out)."""

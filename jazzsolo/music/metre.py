@@ -51,5 +51,24 @@ def time_signature_for(length_ql: float, denominator: int = 4) -> str:
                       f"(1/32 to {MAX_TS_NUMERATOR} whole notes, on the 1/32-note grid)")
 
 
-__all__ = ["MAX_TS_NUMERATOR", "TS_DENOMINATORS", "parse_time_signature", "time_signature_for",
-           "time_signature_ql"]
+def metre_changes(measure_lengths_ql, time_signatures) -> list[tuple[float, str]]:
+    """(offset in quarter lengths, time signature) at the start and at every change of metre,
+    as a MIDI file needs them: a bar shorter than its metre (a pickup) gets the time signature
+    of its own length, so every later bar line falls in place.
+
+    >>> metre_changes([1.0, 4.0, 4.0, 3.0], ["4/4", "4/4", "4/4", "3/4"])
+    [(0.0, '1/4'), (1.0, '4/4'), (9.0, '3/4')]
+    """
+    changes: list[tuple[float, str]] = []
+    start = 0.0
+    for length, written in zip(measure_lengths_ql, time_signatures):
+        played = written if abs(time_signature_ql(written) - length) < 1e-6 else \
+            time_signature_for(length, parse_time_signature(written)[1])
+        if not changes or changes[-1][1] != played:
+            changes.append((start, played))
+        start += length
+    return changes
+
+
+__all__ = ["MAX_TS_NUMERATOR", "TS_DENOMINATORS", "metre_changes", "parse_time_signature",
+           "time_signature_for", "time_signature_ql"]
