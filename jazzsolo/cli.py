@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from jazzsolo.config import check_range
+from jazzsolo.config import check_setting
 from jazzsolo.errors import ConfigError, JazzsoloError
 
 from jazzsolo.generate.improvise import DEFAULT_MAX_COPY, DEFAULT_MODEL_DIR
@@ -29,13 +29,13 @@ def _prepare_training(args) -> tuple[dict, object, object]:
     from jazzsolo.ingest.preprocess import (find_training_midi, get_corpus_data, load_training_corpus,
                                             preset_for)
 
-    check_range("epochs", args.epochs, 1, 100_000)
-    check_range("seed", args.seed, 0, 2**32 - 1)
-    check_range("n_a", args.n_a, 1, 4096)
-    check_range("melody_part", args.melody_part, 0)
-    check_range("windows", args.windows, 1, 1_000_000)
+    check_setting("epochs", args.epochs)
+    check_setting("seed", args.seed)
+    check_setting("n_a", args.n_a)
+    check_setting("melody_part", args.melody_part)
+    check_setting("windows", args.windows)
     for index in args.chord_parts or []:
-        check_range("chord_parts", index, 0)
+        check_setting("chord_parts", index)
     midi_paths = args.midi or [find_training_midi(None)]
     if len(midi_paths) == 1 and not Path(midi_paths[0]).is_dir():
         midi_paths = [find_training_midi(midi_paths[0])]
@@ -92,7 +92,7 @@ def _train_corpus(args) -> str:
     if args.preset not in (None, "wjazzd", "tiny"):
         raise ConfigError(f"--preset {args.preset!r} is a tune preset; with --corpus the model "
                           f"presets are wjazzd (the shipped model's size) and tiny")
-    check_range("epochs", args.epochs, 1, 100_000)
+    check_setting("epochs", args.epochs)
     output_dir = args.resume if args.resume is not None else args.output_dir
     return train_on_corpus(args.corpus, output_dir, preset=args.preset or "wjazzd",
                            max_epochs=args.epochs, seed=args.seed,

@@ -1,9 +1,52 @@
-"""Settings: where a tune's solo lives (tune presets) and the model/training hyperparameters."""
+"""Settings: the musical constants, every setting's valid range, where a tune's solo lives (tune
+presets) and the course model's hyperparameters; each default is written here once."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
 from jazzsolo.errors import ConfigError
+
+# --------------------------------------------------------------------------- musical constants
+# Every stage imports these from here; none is written a second time.
+GRID_PER_BEAT = 12                    # grid steps per quarter note: sixteenths = 3, triplet eighths = 4
+DEFAULT_QPM = 130.0                   # the course's tempo, quarter notes per minute
+SOLO_PITCH_RANGE = (48, 88)           # MIDI, sounding, inclusive: C3-E6 (guitar, saxophones, trumpet)
+MAX_COPY = 8                          # course model: values a solo may copy in a row from its tune
+                                      # (a measure of the tune holds 6-19, median 11)
+MAX_REPEATS = 8                       # note model: notes of one pitch in a row at most (the 410
+                                      # WJazzD solos rarely go past 8; left alone the model
+                                      # sometimes loops on one pitch for 14-20 notes)
+COURSE_TEMPERATURE = 0.5              # the course model's sampling temperature
+NOTE_TEMPERATURE = 0.8                # the note model's pitches: at 0.8 the shipped model's chord
+                                      # tones and range match real solos best
+NOTE_RHYTHM_TEMPERATURE = 1.0         # the note model's durations: at 1.0 the rhythm is as varied
+                                      # as the players' (inter-onset overlap 0.92, as real vs real)
+
+# --------------------------------------------------------------------------- setting ranges
+# The valid range of every numeric setting, inclusive (None: no upper bound); `check_setting`
+# is the one check, with the one message, wherever the setting arrives.
+SETTING_RANGES: dict[str, tuple[float, float | None]] = {
+    "temperature": (0.0, 10.0),
+    "rhythm_temperature": (0.0, 10.0),
+    "seed": (0, 2**32 - 1),
+    "qpm": (20.0, 400.0),
+    "top_k": (1, None),
+    "num_outputs": (1, 1000),
+    "choruses": (1, 100),
+    "beats_per_chord": (0.25, 64.0),
+    "max_copy": (0, 10_000),
+    "swing": (0.5, 4.0),
+    "epochs": (1, 100_000),
+    "n_a": (1, 4096),
+    "melody_part": (0, None),
+    "chord_parts": (0, None),
+    "windows": (1, 1_000_000),
+    "limit": (1, 100_000),
+    "max_bars": (1, 10_000),
+    "n_solos": (1, 1000),
+    "heldout_epochs": (0, 100_000),
+    "heldout_measures": (1, 1000),
+}
 
 
 @dataclass(frozen=True)
@@ -76,10 +119,20 @@ def config_from_dict(cls, data: dict):
     return cls(**data)
 
 
-def check_range(name: str, value, low, high=None) -> None:
-    """Refuse a numeric option outside [low, high] (or NaN) with a one-line message."""
+def check_setting(name: str, value) -> None:
+    """Refuse a setting outside its range in `SETTING_RANGES` (or NaN) with a one-line message;
+    None (not given) passes.
+
+    >>> check_setting("temperature", 0.8)
+    >>> check_setting("temperature", 50)
+    Traceback (most recent call last):
+    ...
+    jazzsolo.errors.ConfigError: temperature must be between 0.0 and 10.0, got 50
+    """
     if value is None:
         return
-    if value != value or value < low or (high is not None and value > high):
+    low, high = SETTING_RANGES[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value \
+            or value < low or (high is not None and value > high):
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ConfigError(f"--{name} must be {bound}, got {value}")
+        raise ConfigError(f"{name} must be {bound}, got {value!r}")

@@ -637,12 +637,12 @@ def run_against(path: str | os.PathLike, *, models: Sequence | None = None, seed
     (see `resolve_models`); None: the shipped models and the Markov baselines.  `temperature`
     None: each model's own default (course 0.5, baselines and note model 1.0).  The same
     arguments give the same report."""
-    from jazzsolo.config import check_range
+    from jazzsolo.config import check_setting
 
-    check_range("seed", seed, 0, 2**32 - 10_001)
-    check_range("limit", limit, 1)
-    check_range("temperature", temperature, 0.0, 10.0)
-    check_range("max_bars", max_bars, 1)
+    check_setting("seed", seed)
+    check_setting("limit", limit)
+    check_setting("temperature", temperature)
+    check_setting("max_bars", max_bars)
     real, skipped, kind = read_real_solos(path, limit=limit, max_bars=max_bars)
     if not real:
         raise ConfigError(f"{path}: no usable solos ({len(skipped)} skipped)")

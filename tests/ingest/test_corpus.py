@@ -26,7 +26,7 @@ from jazzsolo.errors import (ChordSymbolError, InputFileError, JazzsoloError, Mi
 
 from conftest import wjazzd_folder
 
-WJAZZD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wjazzd"
+WJAZZD = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "wjazzd"
 G = GRID_PER_BEAT
 MELODY_HEADER = ["bar", "beat", "beatdur", "denom", "division", "duration", "num", "onset",
                  "period", "pitch", "subtatum", "tatum"]

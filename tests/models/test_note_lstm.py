@@ -31,7 +31,7 @@ from jazzsolo.music.progression import PROGRESSIONS, parse_progression, repeat_c
 
 from conftest import wjazzd_folder
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 WJAZZD = REPO.parent / "shared" / "data" / "wjazzd"
 TINY = get_note_preset("tiny")
 

@@ -26,7 +26,7 @@ from jazzsolo.music.progression import PROGRESSIONS, parse_progression
 
 from conftest import wjazzd_folder
 
-WJAZZD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wjazzd"
+WJAZZD = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "wjazzd"
 BEAT = 12
 
 

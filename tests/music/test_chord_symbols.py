@@ -16,7 +16,7 @@ from jazzsolo.music.chord_symbols import (ChordSymbol, describe_chords,
                                           parse_music21_figure)
 from jazzsolo.errors import ChordSymbolError
 
-WJAZZD = Path(__file__).resolve().parents[1].parent / "shared/data/wjazzd"
+WJAZZD = Path(__file__).resolve().parents[2].parent / "shared/data/wjazzd"
 
 C, Db, D, Eb, E, F, Gb, G, Ab, A, Bb, B = range(12)
 

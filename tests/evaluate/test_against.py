@@ -22,7 +22,7 @@ from jazzsolo.music.chords import chord_from_symbol
 
 from conftest import wjazzd_folder
 
-WJAZZD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wjazzd"
+WJAZZD = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "wjazzd"
 
 
 def solo_of(notes, symbols=("Cmaj7",), beats: int = 4, name: str = "hand") -> af.SoloOverChords:
