@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-MODEL_DIR := output/model
+COURSE_MODEL_DIR := output/course-model
 
 .PHONY: demo test bench install install-test system-deps clean
 
@@ -37,21 +37,24 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-# Trains the course model on the Metheny tune when it is there and no model exists yet (without
-# the tune the course model shipped in the package plays the tune's chords), then the note model
-# learned from the Weimar Jazz Database plays two choruses of blues.  MIDI, WAV and MusicXML
-# go to output/.
+# Trains the course model on the Metheny tune into output/course-model when the tune is there and
+# no model exists yet, and plays it by that name (without the tune, the course model shipped in
+# the package plays the tune's chords); then the default model, wjazzd (the note model learned
+# from the Weimar Jazz Database), plays two choruses of blues.  MIDI, WAV and MusicXML go to
+# output/demo/; a trained model plays only when named, so nothing here changes what a plain
+# `jazzsolo generate` plays.
 demo: install
-	@if [ ! -f $(MODEL_DIR)/weights.npz ] && $(BIN)/python -c \
+	@if [ ! -f $(COURSE_MODEL_DIR)/config.json ] && $(BIN)/python -c \
 		"from jazzsolo.ingest.preprocess import find_training_midi; find_training_midi()" 2>/dev/null; then \
-		$(BIN)/jazzsolo train --output_dir $(MODEL_DIR) --epochs 100; fi
-	$(BIN)/jazzsolo generate --model $$(test -f $(MODEL_DIR)/config.json && echo $(MODEL_DIR) || echo course) \
-		--output_dir output --seed 0 --wav --overwrite
-	$(BIN)/jazzsolo generate --model wjazzd --output_dir output --progression blues --choruses 2 \
+		$(BIN)/jazzsolo train --output_dir $(COURSE_MODEL_DIR) --epochs 100 --overwrite; fi
+	$(BIN)/jazzsolo generate --model $$(test -f $(COURSE_MODEL_DIR)/config.json && echo $(COURSE_MODEL_DIR) || echo course) \
+		--output_dir output/demo --seed 0 --wav --overwrite
+	$(BIN)/jazzsolo generate --output_dir output/demo --progression blues --choruses 2 \
 		--seed 1 --wav --musicxml --overwrite
 
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/ruff check jazzsolo tests scripts bench
+	$(BIN)/python -m pytest --durations=15
 
 # The fast paths beside the course's, measured in one run (~12 min; not part of `make test`).
 # Prints a Markdown table and writes bench/results/latest.json.
@@ -59,4 +62,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) output/model output/*.mid output/*.midi
+	rm -rf $(VENV) $(COURSE_MODEL_DIR) output/demo output/readme

@@ -3,6 +3,7 @@ presets) and the course model's hyperparameters; each default is written here on
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 
 from jazzsolo.errors import ConfigError
 
@@ -21,6 +22,33 @@ NOTE_TEMPERATURE = 0.8                # the note model's pitches: at 0.8 the shi
                                       # tones and range match real solos best
 NOTE_RHYTHM_TEMPERATURE = 1.0         # the note model's durations: at 1.0 the rhythm is as varied
                                       # as the players' (inter-onset overlap 0.92, as real vs real)
+
+# --------------------------------------------------------------------------- model names
+# The shipped models, by the one name each goes by in every command, table and file; the
+# families that load them are registered in `jazzsolo.generate.families`.
+PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
+MODEL_NAMES: dict[str, Path] = {
+    "wjazzd": PRETRAINED_DIR / "wjazzd",     # note LSTM learned from 361 WJazzD solos
+    "course": PRETRAINED_DIR / "metheny",    # the course's LSTM of the Metheny tune
+}
+DEFAULT_MODEL = "wjazzd"                     # plays when no model is named, wherever it runs
+
+# --------------------------------------------------------------------------- sampling
+
+@dataclass(frozen=True)
+class SamplingOptions:
+    """How a model is asked to sample; None leaves a setting at the model's own default."""
+
+    temperature: float | None = None         # 0 = likeliest always; the pitches' for note models
+    rhythm_temperature: float | None = None  # a note model's durations
+    top_k: int | None = None                 # draw among the k likeliest only
+    max_copy: int | None = None              # longest run of its training tune a solo may copy
+    primer_midi: str | None = None           # a MIDI phrase the solo opens with and continues
+
+    def given(self) -> list[str]:
+        """The names of the settings asked for (not None)."""
+        return [f.name for f in fields(self) if getattr(self, f.name) is not None]
+
 
 # --------------------------------------------------------------------------- setting ranges
 # The valid range of every numeric setting, inclusive (None: no upper bound); `check_setting`

@@ -15,216 +15,98 @@ splits), the accuracy that "indistinguishable" reaches with this many solos.
 """
 from __future__ import annotations
 
-import functools
-import inspect
 import io
 import json
 import math
 import os
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from jazzsolo.evaluate.against_figures import (FIGURES, SEGMENT_FEATURES, NoteTuple, SoloOverChords,
+from jazzsolo.evaluate.against_figures import (FIGURES, NoteTuple, SoloOverChords,
                                                histogram_overlap, interval_histogram, ioi_histogram,
                                                known_share, leave_one_out_shares, outside_figures,
                                                pattern_ngrams, percentiles, read_real_solos,
-                                               segment_features, solo_figures)
-from jazzsolo.errors import ConfigError, JazzsoloError, ModelDirError, OutputExistsError
+                                               solo_figures)
+from jazzsolo.evaluate.blind_test import blind_test, giveaways, real_against_real, segments
+from jazzsolo.config import DEFAULT_MODEL, SamplingOptions
+from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError
 
-COURSE_TEMPERATURE = 0.5             # `jazzsolo generate`'s default for the course model
 BASELINE_TEMPERATURE = 1.0           # the baselines sample their chains as `evaluate` does
-MAX_COPY = 8                         # the course model's copy guard, as `jazzsolo generate`
-N_FOLDS = 5                          # cross-validation folds of the blind test, by solo
-N_TREES = 60                         # boosting stages of the gradient-boosting classifier
-REAL_SPLITS = 3                      # random halvings of the real solos for the "real" row
-N_GIVEAWAYS = 3                      # features named per model
-GIVEAWAY_ACCURACY = 0.6              # below this the classifier's reasons are not reported
 EXAMPLE_BARS = 8                     # bars of the first solo kept for the piano rolls
 BASELINE_NAMES = ("uniform", "unigram", "bigram", "trigram")
 
 
 # --------------------------------------------------------------------------- models
 
-class SoloModel(Protocol):
-    """Anything that improvises over chord measures: `generate` returns (onset_ql, duration_ql,
-    midi) notes from the first bar line.  An optional ``training_notes(real_solos, kind)``
-    returns the note lists it learnt from, for novelty (None: unknown)."""
-
-    name: str
-
-    def generate(self, chord_measures, measure_lengths_ql: Sequence[float],
-                 time_signatures: Sequence[str], seed: int, *, qpm: float = 120.0
-                 ) -> list[NoteTuple]: ...
-
-
-class CourseModel:
-    """The course LSTM of a grammar-family model directory (`jazzsolo.models.model_dir`)."""
-
-    def __init__(self, directory: str | os.PathLike, *, temperature: float | None = None,
-                 max_copy: int = MAX_COPY, name: str | None = None):
-        from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
-        from jazzsolo.generate.measures import copy_guard_for
-
-        self.directory = Path(directory)
-        self.trained = load_model_dir(directory)
-        self.temperature = COURSE_TEMPERATURE if temperature is None else temperature
-        self.copy_guard = copy_guard_for(self.trained, max_copy)
-        shipped = self.directory.resolve() == PRETRAINED_MODEL_DIR.resolve()
-        self.name = name or ("course" if shipped else f"course:{self.directory.name}")
-
-    def generate(self, chord_measures, measure_lengths_ql, time_signatures, seed, *, qpm=120.0):
-        from jazzsolo.generate.measures import generate_solo
-
-        solo = generate_solo(self.trained.weights, self.trained.indices_values, chord_measures,
-                             seed=seed, temperature=self.temperature,
-                             measure_lengths_ql=measure_lengths_ql,
-                             time_signatures=time_signatures, copy_guard=self.copy_guard)
-        return [(t.offset_ql, t.duration_ql, t.pitches[0]) for t in solo.timed_notes()]
-
-    def training_notes(self, real_solos, kind):
-        return _course_tune_notes(self.trained)
-
-
 class MarkovModel:
-    """A Markov-chain baseline (`jazzsolo.evaluate.baselines`) over a course model's training values."""
+    """A Markov-chain baseline (`jazzsolo.evaluate.baselines`) over a course model's training
+    values, behind the same `families.SoloModel` contract as every model."""
 
-    def __init__(self, order_name: str, trained, *, temperature: float | None = None):
+    family = "markov"
+    accepts = frozenset({"temperature"})
+    directory = None
+    tune_chords = None
+
+    def __init__(self, order_name: str, course, *, temperature: float | None = None):
         from jazzsolo.evaluate.baselines import baseline_models
 
+        trained = course.trained
         if not trained.corpus:
             raise ModelDirError("the Markov baselines need the training values (corpus.json) "
                                 "of a course model directory")
         values_indices = {v: i for i, v in enumerate(trained.values)}
         self.chain = baseline_models(trained.corpus, values_indices)[order_name]
-        self.trained, self.name = trained, order_name
+        self.course, self.trained, self.name = course, trained, order_name
+        self.measure_ql = course.measure_ql
         self.temperature = BASELINE_TEMPERATURE if temperature is None else temperature
 
-    def generate(self, chord_measures, measure_lengths_ql, time_signatures, seed, *, qpm=120.0):
+    def improvise(self, chord_measures, *, measure_lengths_ql, time_signatures, seed, qpm,
+                  options=SamplingOptions()):
         from jazzsolo.generate.measures import generate_solo
 
         self.chain.reset()
-        solo = generate_solo(None, self.trained.indices_values, chord_measures, seed=seed,
-                             temperature=self.temperature, sampler=self.chain,
+        temperature = self.temperature if options.temperature is None else options.temperature
+        return generate_solo(None, self.trained.indices_values, chord_measures, seed=seed,
+                             temperature=temperature, sampler=self.chain,
                              measure_lengths_ql=measure_lengths_ql,
                              time_signatures=time_signatures)
-        return [(t.offset_ql, t.duration_ql, t.pitches[0]) for t in solo.timed_notes()]
+
+    def describe(self) -> list[tuple[str, str]]:
+        return [("chain", f"{self.name} over the values of {self.course.name}")]
 
     def training_notes(self, real_solos, kind):
-        return _course_tune_notes(self.trained)
+        return self.course.training_notes(real_solos, kind)
 
 
-class NoteModel:
-    """The corpus note LSTM (family ``note-lstm``: `jazzsolo.models.note_lstm`, `jazzsolo.generate.note_solo`)."""
-
-    def __init__(self, directory: str | os.PathLike, *, temperature: float | None = None,
-                 name: str | None = None):
-        from jazzsolo.generate.note_solo import DEFAULT_TEMPERATURE
-        from jazzsolo.models.note_lstm import PRETRAINED_WJAZZD_DIR, load_note_model
-
-        self.directory = Path(directory)
-        self.model = load_note_model(directory)
-        self.temperature = DEFAULT_TEMPERATURE if temperature is None else temperature
-        shipped = self.directory.resolve() == PRETRAINED_WJAZZD_DIR.resolve()
-        self.name = name or ("note-lstm" if shipped else f"note-lstm:{self.directory.name}")
-
-    def generate(self, chord_measures, measure_lengths_ql, time_signatures, seed, *, qpm=120.0):
-        from jazzsolo.generate.note_solo import generate_note_solo
-
-        accepted = inspect.signature(generate_note_solo).parameters
-        options = {"measure_lengths_ql": list(measure_lengths_ql), "time_signatures":
-                   list(time_signatures), "temperature": self.temperature, "seed": seed,
-                   "qpm": min(max(float(qpm), 10.0), 600.0)}
-        solo = generate_note_solo(self.model, chord_measures,
-                                  **{k: v for k, v in options.items() if k in accepted})
-        return [(t.offset_ql, t.duration_ql, t.pitches[0]) for t in solo.timed_notes()]
-
-    def training_notes(self, real_solos, kind):
-        """The real solos read that the model trained on: a WJazzD model's training solos are
-        the corpus but its validation solos (`meta`), so only corpus input counts."""
-        meta = self.model.meta
-        if kind != "corpus" or "Weimar" not in str(meta.get("data", "")):
-            return None
-        held_out = set(meta.get("validation_solos", []))
-        return [s.notes for s in real_solos if s.name not in held_out]
-
-
-@functools.lru_cache(maxsize=4)
-def _tune_notes(path: str) -> tuple[NoteTuple, ...]:
-    from jazzsolo.evaluate.report import load_reference
-
-    take = load_reference(path).take
-    return tuple((n.offset_ql, n.duration_ql, n.midi) for n in take.notes)
-
-
-def _course_tune_notes(trained) -> list[list[NoteTuple]] | None:
-    """The notes of the tune a course model was trained on, when that MIDI file is found (as
-    `jazzsolo train` finds it) under one of the names its config.json lists; else None."""
-    from jazzsolo.ingest.preprocess import find_training_midi
-
-    try:
-        path = find_training_midi(None)
-    except JazzsoloError:
-        return None
-    names = trained.settings.get("source_midi") or []
-    if Path(path).name not in [Path(str(n)).name for n in names]:
-        return None
-    return [list(_tune_notes(str(path)))]
-
-
-def _is_note_model_dir(directory: Path) -> bool:
-    try:
-        settings = json.loads((directory / "config.json").read_text())
-    except (OSError, ValueError):
-        return False
-    return isinstance(settings, dict) and settings.get("family") == "note-lstm"
-
-
-def default_models(*, temperature: float | None = None) -> list:
-    """The shipped models: the WJazzD note model when it is there, the course model and the
-    four Markov baselines over its tune."""
-    from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR
-
-    specs = ["course", "baselines"]
-    wjazzd = PRETRAINED_MODEL_DIR.parent / "wjazzd"
-    if _is_note_model_dir(wjazzd):
-        specs.insert(0, str(wjazzd))
-    return resolve_models(specs, temperature=temperature)
+DEFAULT_MODELS = (DEFAULT_MODEL, "course", "baselines")
 
 
 def resolve_models(specs: Sequence | None = None, *, temperature: float | None = None) -> list:
-    """Models from names, directories or objects with a ``generate`` method.
+    """Models from names, directories or `SoloModel` objects; None: `DEFAULT_MODELS`.
 
-    Names: ``course`` (the shipped Metheny model), ``wjazzd`` (the shipped note model),
-    ``uniform``/``unigram``/``bigram``/``trigram`` or ``baselines`` (all four, over the first
-    course model's training values, else the shipped one's).  A directory is loaded by its
-    family (``note-lstm`` in config.json, else the course grammar).
+    Names: those of `config.MODEL_NAMES`, ``uniform``/``unigram``/``bigram``/``trigram`` or
+    ``baselines`` (all four, over the first course-family model's training values, else the
+    shipped course model's).  A directory is loaded by the family its config.json names.
+    `temperature` (None: each model's own) is the temperature every model samples at.
     """
-    from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR
+    from jazzsolo.generate.families import load_model
 
-    if specs is None:
-        return default_models(temperature=temperature)
     models, baselines = [], []
-    for spec in specs:
-        if hasattr(spec, "generate"):
+    for spec in DEFAULT_MODELS if specs is None else specs:
+        if hasattr(spec, "improvise"):
             models.append(spec)
-            continue
-        text = str(spec)
-        if text in ("baselines", "markov"):
+        elif str(spec) in ("baselines", "markov"):
             baselines.extend(BASELINE_NAMES)
-        elif text in BASELINE_NAMES:
-            baselines.append(text)
-        elif text in ("course", "metheny"):
-            models.append(CourseModel(PRETRAINED_MODEL_DIR, temperature=temperature))
+        elif str(spec) in BASELINE_NAMES:
+            baselines.append(str(spec))
         else:
-            directory = PRETRAINED_MODEL_DIR.parent / "wjazzd" if text == "wjazzd" else Path(text)
-            models.append(_model_from_dir(directory, temperature))
+            models.append(load_model(spec))
     if baselines:
-        course = next((m for m in models if isinstance(m, CourseModel)), None)
-        trained = course.trained if course is not None else \
-            CourseModel(PRETRAINED_MODEL_DIR).trained
-        models += [MarkovModel(name, trained, temperature=temperature)
+        course = next((m for m in models if hasattr(m, "trained") and m.family == "course-lstm"),
+                      None) or load_model("course")
+        models += [MarkovModel(name, course, temperature=temperature)
                    for name in dict.fromkeys(baselines)]
     names = [m.name for m in models]
     if len(set(names)) != len(names):
@@ -234,23 +116,22 @@ def resolve_models(specs: Sequence | None = None, *, temperature: float | None =
     return models
 
 
-def _model_from_dir(directory: Path, temperature):
-    if not directory.is_dir():
-        raise ModelDirError(f"{directory}: no such model directory (or a name: course, wjazzd, "
-                            f"baselines, {', '.join(BASELINE_NAMES)})")
-    if _is_note_model_dir(directory):
-        return NoteModel(directory, temperature=temperature)
-    return CourseModel(directory, temperature=temperature)
+def solo_notes(solo) -> list[NoteTuple]:
+    """A `measures.Solo`'s notes as (onset_ql, duration_ql, midi) from the first bar line."""
+    return [(t.offset_ql, t.duration_ql, t.pitches[0]) for t in solo.timed_notes()]
 
 
-def generate_over(real: Sequence[SoloOverChords], model, *, seed: int = 0
-                  ) -> list[SoloOverChords]:
+def generate_over(real: Sequence[SoloOverChords], model, *, seed: int = 0,
+                  temperature: float | None = None) -> list[SoloOverChords]:
     """One solo by `model` over each real solo's chords, metre, tempo and length (seed + i),
-    as the band plays it (`as_played`)."""
+    at `temperature` (None: the model's own), as the band plays it (`as_played`)."""
+    options = SamplingOptions(temperature=temperature)
     out = []
     for i, solo in enumerate(real):
-        notes = model.generate(solo.chord_measures, list(solo.measure_lengths_ql),
-                               list(solo.time_signatures), seed + i, qpm=solo.qpm)
+        notes = solo_notes(model.improvise(solo.chord_measures,
+                                           measure_lengths_ql=list(solo.measure_lengths_ql),
+                                           time_signatures=list(solo.time_signatures),
+                                           seed=seed + i, qpm=solo.qpm, options=options))
         end = solo.length_ql - 1e-6
         out.append(solo.with_notes(f"{model.name} over {solo.name}",
                                    as_played([n for n in notes if n[0] < end], solo, seed + i)))
@@ -272,121 +153,6 @@ def as_played(notes: Sequence[NoteTuple], solo: SoloOverChords, seed: int) -> li
     played = perform([TimedNotes(o, d, (m,)) for o, d, m in notes], qpm=solo.qpm,
                      swing_ratio=1.0, time_signatures=changes, rng=np.random.default_rng(seed))
     return [(t.offset_ql, t.duration_ql, t.pitches[0]) for t in played]
-
-
-# --------------------------------------------------------------------------- the blind test
-
-def _segments(solos: Sequence[SoloOverChords]) -> tuple[np.ndarray, np.ndarray]:
-    """Segment features of the solos stacked, and the index of the solo of each segment."""
-    blocks = [segment_features(s) for s in solos]
-    groups = np.concatenate([[i] * len(b) for i, b in enumerate(blocks)] or [[]]).astype(int)
-    features = np.vstack(blocks) if blocks else np.zeros((0, len(SEGMENT_FEATURES)))
-    return features, groups
-
-
-def _classifiers(seed: int):
-    from sklearn.ensemble import GradientBoostingClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    return {"logistic": lambda: make_pipeline(StandardScaler(), LogisticRegression(
-                max_iter=2000, class_weight="balanced")),
-            "boosting": lambda: GradientBoostingClassifier(n_estimators=N_TREES, max_depth=3,
-                                                           random_state=seed)}
-
-
-def _fit(name: str, model, X: np.ndarray, y: np.ndarray):
-    if name == "boosting":
-        weights = np.where(y == 1, len(y) / (2 * y.sum()), len(y) / (2 * (len(y) - y.sum())))
-        return model.fit(X, y, sample_weight=weights)
-    return model.fit(X, y)
-
-
-def blind_test(X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, seed: int = 0,
-               importance: bool = True) -> dict | None:
-    """Cross-validated balanced accuracy of each classifier telling y = 1 from y = 0, folds by
-    group (`GroupKFold`, at most `N_FOLDS`), and each feature's importance when fitted on all
-    segments: |standardised coefficient| (logistic) or impurity importance (boosting), each
-    scaled to sum 1.  None when there are fewer than two groups or one class is missing."""
-    from sklearn.metrics import balanced_accuracy_score
-    from sklearn.model_selection import GroupKFold
-
-    if len(set(groups.tolist())) < 2 or len(set(y.tolist())) < 2:
-        return None
-    X = _filled(X)
-    folds = GroupKFold(n_splits=min(N_FOLDS, len(set(groups.tolist()))))
-    accuracy, importances = {}, {}
-    for name, make in _classifiers(seed).items():
-        predicted = np.zeros_like(y)
-        for train, test in folds.split(X, y, groups):
-            if len(set(y[train].tolist())) < 2:
-                predicted[test] = y[train][0]
-                continue
-            predicted[test] = _fit(name, make(), X[train], y[train]).predict(X[test])
-        accuracy[name] = float(balanced_accuracy_score(y, predicted))
-        if not importance:
-            continue
-        fitted = _fit(name, make(), X, y)
-        weights = np.abs(fitted[-1].coef_[0]) if name == "logistic" else \
-            fitted.feature_importances_
-        importances[name] = (weights / weights.sum() if weights.sum() else weights).tolist()
-    return {"accuracy": accuracy, "importance": importances}
-
-
-def _filled(X: np.ndarray) -> np.ndarray:
-    """NaN (an undefined feature) replaced by the feature's median over all segments."""
-    X = np.array(X, dtype=float)
-    for column in range(X.shape[1]):
-        missing = np.isnan(X[:, column])
-        if missing.any():
-            known = X[~missing, column]
-            X[missing, column] = np.median(known) if len(known) else 0.0
-    return X
-
-
-def giveaways(real_X: np.ndarray, model_X: np.ndarray, result: dict) -> list[dict]:
-    """The features that give a model away, most important first, in a musician's words.
-
-    Importance comes from the classifier with the higher accuracy; the direction from the
-    standardised difference of the means (model − players).  Empty when neither classifier
-    reaches `GIVEAWAY_ACCURACY`.
-    """
-    best = max(result["accuracy"], key=lambda name: (result["accuracy"][name], name))
-    if result["accuracy"][best] < GIVEAWAY_ACCURACY:
-        return []
-    both = _filled(np.vstack([real_X, model_X]))
-    real, model = both[:len(real_X)], both[len(real_X):]
-    spread = np.sqrt((real.var(axis=0) + model.var(axis=0)) / 2)
-    effect = np.where(spread > 0, (model.mean(axis=0) - real.mean(axis=0)) /
-                      np.where(spread > 0, spread, 1.0), 0.0)
-    names = list(SEGMENT_FEATURES)
-    order = sorted(range(len(names)), key=lambda i: (-result["importance"][best][i], names[i]))
-    found = []
-    for i in order[:N_GIVEAWAYS]:
-        more, less = SEGMENT_FEATURES[names[i]]
-        found.append({"feature": names[i], "importance": round(result["importance"][best][i], 4),
-                      "effect_size": round(float(effect[i]), 3),
-                      "text": more if effect[i] > 0 else less})
-    return found
-
-
-def real_against_real(real_X: np.ndarray, real_groups: np.ndarray, n_solos: int, *,
-                      seed: int = 0) -> dict | None:
-    """The blind test between random halves of the real solos, averaged over `REAL_SPLITS`."""
-    if n_solos < 4:
-        return None
-    rng = np.random.default_rng(seed)
-    results = []
-    for _ in range(REAL_SPLITS):
-        half = np.zeros(n_solos, dtype=int)
-        half[rng.permutation(n_solos)[: n_solos // 2]] = 1
-        result = blind_test(real_X, half[real_groups], real_groups, seed=seed, importance=False)
-        if result is not None:
-            results.append(result["accuracy"])
-    if not results:
-        return None
-    return {"accuracy": {name: float(np.mean([r[name] for r in results])) for name in results[0]}}
 
 
 # --------------------------------------------------------------------------- the report
@@ -431,7 +197,7 @@ def against_report(real: Sequence[SoloOverChords], generated: dict[str, list[Sol
     even, odd = _histograms(real[0::2]), _histograms(real[1::2])
     real_row = _row("real", real, leave_one_out_shares(real), real_hists,
                     {h: histogram_overlap(even[h], odd[h]) for h in real_hists})
-    real_X, real_groups = _segments(real)
+    real_X, real_groups = segments(real)
     control = real_against_real(real_X, real_groups, len(real), seed=seed)
     real_row.update(_blind_fields(control), giveaways=[], outside=[],
                     novelty_against="the other real solos")
@@ -445,7 +211,7 @@ def against_report(real: Sequence[SoloOverChords], generated: dict[str, list[Sol
         hists = _histograms(solos)
         row = _row(name, solos, novelty, hists,
                    {h: histogram_overlap(real_hists[h], hists[h]) for h in hists})
-        model_X, model_groups = _segments(solos)
+        model_X, model_groups = segments(solos)
         X = np.vstack([real_X, model_X])
         y = np.concatenate([np.zeros(len(real_X), int), np.ones(len(model_X), int)])
         result = blind_test(X, y, np.concatenate([real_groups, model_groups]), seed=seed)
@@ -633,10 +399,9 @@ def run_against(path: str | os.PathLike, *, models: Sequence | None = None, seed
                 max_bars: int | None = None) -> dict:
     """Read the real solos at `path` (the first `limit`, each cut to `max_bars` bars if given),
     let each model improvise over each one's chords (seed ``seed + i``) and return
-    `against_report`.  `models`: names, directories or model objects
-    (see `resolve_models`); None: the shipped models and the Markov baselines.  `temperature`
-    None: each model's own default (course 0.5, baselines and note model 1.0).  The same
-    arguments give the same report."""
+    `against_report`.  `models`: names, directories or `SoloModel` objects (see
+    `resolve_models`); None: the shipped models and the Markov baselines.  `temperature` None:
+    each model's own default.  The same arguments give the same report."""
     from jazzsolo.config import check_setting
 
     check_setting("seed", seed)
@@ -647,7 +412,8 @@ def run_against(path: str | os.PathLike, *, models: Sequence | None = None, seed
     if not real:
         raise ConfigError(f"{path}: no usable solos ({len(skipped)} skipped)")
     resolved = resolve_models(models, temperature=temperature)
-    generated = {m.name: generate_over(real, m, seed=seed) for m in resolved}
+    generated = {m.name: generate_over(real, m, seed=seed, temperature=temperature)
+                 for m in resolved}
     training = {m.name: m.training_notes(real, kind) if hasattr(m, "training_notes") else None
                 for m in resolved}
     return against_report(real, generated, training=training, seed=seed, source=str(path),
@@ -679,6 +445,6 @@ def run_against_command(args) -> str:
     return text + (f"\nWrote {len(written)} plots to {args.plots}" if written else "")
 
 
-__all__ = ["CourseModel", "MarkovModel", "NoteModel", "SoloModel", "against_json",
-           "against_report", "blind_test", "default_models", "format_against", "generate_over",
-           "giveaways", "plot_against", "resolve_models", "run_against", "run_against_command"]
+__all__ = ["DEFAULT_MODELS", "MarkovModel", "against_json", "against_report",
+           "format_against", "generate_over", "plot_against", "resolve_models",
+           "run_against", "run_against_command", "solo_notes"]

@@ -4,34 +4,32 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
+
+import numpy as np
 
 from jazzsolo.errors import ConfigError
 
 
 def heldout_report(path, *, models=None, train_corpus=None) -> dict:
     """Per-note pitch and rhythm perplexity on the solos at `path` (a WJazzD folder or .db) of
-    each note model, and of pitch and rhythm n-grams (``bigram``, ``trigram``, add-k 0.1).
+    each model (names or directories; None: the default model) that gives its notes a
+    probability, and of pitch and rhythm n-grams (``bigram``, ``trigram``, add-k 0.1).
 
     The n-grams are trained on `train_corpus` (its solos at `path` left out) when given, else
     on the other solos at `path`, one solo left out at a time; the report says which.
     """
+    from jazzsolo.generate.families import ScoresNotes, load_model
     from jazzsolo.ingest.corpus import read_corpus
-    from jazzsolo.models.note_lstm import PRETRAINED_WJAZZD_DIR, is_note_model_dir, load_note_model
 
     solos = read_corpus(path).solos
     entries = []
-    for name in models or [str(PRETRAINED_WJAZZD_DIR)]:
-        directory = PRETRAINED_WJAZZD_DIR if name == "wjazzd" else Path(name)
-        if not is_note_model_dir(directory):
-            raise ConfigError(f"{name}: not a note model directory; --heldout scores models "
-                              f"that give a probability to every MIDI pitch (jazzsolo train "
-                              f"--corpus makes one)")
-        from jazzsolo.evaluate.note_likelihood import heldout_perplexity
-
-        scores = heldout_perplexity(load_note_model(directory), solos)
-        entries.append(_entry("LSTM" if name in (None, "wjazzd") or directory ==
-                              PRETRAINED_WJAZZD_DIR else str(name), len(solos), scores))
+    for spec in models or [None]:
+        model = load_model(spec)
+        if not isinstance(model, ScoresNotes):
+            raise ConfigError(f"{model.name}: a {model.family} model gives no probability to "
+                              f"the notes of a real solo; held-out likelihood scores models "
+                              f"that do (note models trained on a corpus)")
+        entries.append(_entry(model.name, len(solos), model_perplexity(model, solos)))
     train = None
     if train_corpus is not None:
         names = {s.name for s in solos}
@@ -42,6 +40,20 @@ def heldout_report(path, *, models=None, train_corpus=None) -> dict:
                         "baselines_trained_on": str(train_corpus) if train_corpus else
                         "the other held-out solos (leave one out)"},
             "likelihood": entries}
+
+
+def model_perplexity(model, solos) -> dict:
+    """Per-note pitch and rhythm perplexity from the probabilities a model gives each note of
+    the solos (`families.ScoresNotes`); ``lstm_pitch_perplexity`` too where it reports one."""
+    sums: dict[str, float] = {}
+    n_notes = 0
+    for solo in solos:
+        probabilities = model.note_probabilities(solo)
+        for key, p in probabilities.items():
+            sums[key] = sums.get(key, 0.0) - float(np.sum(np.log(np.asarray(p, dtype=float))))
+        n_notes += len(probabilities["pitch"])
+    return {"n_notes": n_notes, **{f"{key}_perplexity": math.exp(total / max(n_notes, 1))
+                                   for key, total in sums.items()}}
 
 
 def _entry(model: str, n_solos: int, scores: dict) -> dict:

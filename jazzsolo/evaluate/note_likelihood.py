@@ -20,8 +20,11 @@ from jazzsolo.ingest.corpus import GRID_PER_BEAT, CorpusNote, CorpusSolo
 from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_PITCHES, REST, EncodedSolo,
                                             control_matrix, decode_events, encode_corpus_solo,
                                             timeline_of_solo)
-from jazzsolo.generate.note_solo import (DEFAULT_PITCH_RANGE, DEFAULT_RHYTHM_TEMPERATURE,
-                                         DEFAULT_TEMPERATURE, sample_events)
+from jazzsolo.config import NOTE_RHYTHM_TEMPERATURE as DEFAULT_RHYTHM_TEMPERATURE
+from jazzsolo.config import NOTE_TEMPERATURE as DEFAULT_TEMPERATURE
+from jazzsolo.config import SOLO_PITCH_RANGE as DEFAULT_PITCH_RANGE
+from jazzsolo.generate.note_solo import sample_events
+from jazzsolo.generate.note_family import fed_probabilities
 from jazzsolo.models.note_lstm import NoteStepModel
 from jazzsolo.models.solo_cache import CacheConfig, cached_note_probabilities
 
@@ -35,17 +38,6 @@ def _encoded(solos) -> list[EncodedSolo]:
 
 # --------------------------------------------------------------------------- the model
 
-def _fed(model: NoteStepModel, solo: EncodedSolo):
-    """The model fed one solo's real events: ``(pitch_probs, duration_probs, note_probs,
-    rows)``, `note_probs` (notes, N_PITCHES) being the next pitch given that a note starts, at
-    the event `rows` that are notes."""
-    pitch_probs, duration_probs = model.sequence_probabilities(
-        solo.pitch, solo.duration, control_matrix(solo.controls))
-    rows = np.flatnonzero(solo.pitch.astype(int) != REST)
-    note_probs = pitch_probs[rows, :REST] / (1.0 - pitch_probs[rows, REST, None])
-    return pitch_probs, duration_probs, note_probs, rows
-
-
 def heldout_perplexity(model: NoteStepModel, solos: Sequence[CorpusSolo | EncodedSolo]) -> dict:
     """Per-note pitch and rhythm perplexity of the model on whole solos, fed from their start.
 
@@ -55,7 +47,7 @@ def heldout_perplexity(model: NoteStepModel, solos: Sequence[CorpusSolo | Encode
     """
     pitch_nll, lstm_nll, rhythm_nll, rest_nll, n_notes, n_events = 0.0, 0.0, 0.0, 0.0, 0, 0
     for solo in _encoded(solos):
-        pitch_probs, duration_probs, note_probs, rows = _fed(model, solo)
+        pitch_probs, duration_probs, note_probs, rows = fed_probabilities(model, solo)
         tokens = solo.pitch.astype(int)
         notes = tokens != REST
         p_rest = pitch_probs[:, REST]
@@ -85,7 +77,7 @@ def tune_cache(model: NoteStepModel, solos: Sequence[CorpusSolo | EncodedSolo],
     validation solos stay unseen) the lowest pitch perplexity; returns (best, every score)."""
     fed = []
     for solo in _encoded(solos):
-        _, _, note_probs, rows = _fed(model, solo)
+        _, _, note_probs, rows = fed_probabilities(model, solo)
         fed.append((note_probs, solo.pitch.astype(int)[rows]))
     n_notes = sum(len(tokens) for _, tokens in fed)
     scores = [(config, math.exp(-sum(np.sum(np.log(cached_note_probabilities(p, t, config)))

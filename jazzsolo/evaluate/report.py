@@ -2,11 +2,10 @@
 `jazzsolo evaluate` command that prints it."""
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -15,10 +14,11 @@ import numpy as np
 from jazzsolo.evaluate.baselines import (HeldOutSplit, LSTMValueModel, ValueModel, baseline_models,
                                          early_stopped_lstm, heldout_cross_entropy, improvise,
                                          split_heldout, train_value_lstm)
-from jazzsolo.config import check_setting
+from jazzsolo.config import MAX_COPY, ModelConfig
 from jazzsolo.errors import ConfigError
 from jazzsolo.generate.measures import copy_guard_for
-from jazzsolo.ingest.preprocess import find_training_midi, get_corpus_data
+from jazzsolo.encodings.course_data import get_corpus_data
+from jazzsolo.ingest.preprocess import find_training_midi
 from jazzsolo.music.notes import Note
 from jazzsolo.evaluate.solo_metrics import (HARMONY_CLASSES, HISTOGRAMS, SoloTake,
                                             distance_to_reference, harmony_shares, novelty,
@@ -46,7 +46,8 @@ def load_reference(path: str | os.PathLike | None = None, preset: str | None = N
     Any MIDI file that `jazzsolo train` can read works: the Metheny tune with its course
     preset, any other through the automatic melody and chord finder.
     """
-    from jazzsolo.ingest.preprocess import load_training_corpus, preset_for
+    from jazzsolo.encodings.course_data import load_training_corpus
+    from jazzsolo.ingest.preprocess import preset_for
 
     path = find_training_midi(path)
     data = load_training_corpus([path], preset=preset or preset_for(path)).data[0]
@@ -82,9 +83,10 @@ class EvaluationSettings:
     seed: int = 0                               # first seed
     heldout_measures: int = 3                   # last measures of the tune held out
     heldout_epochs: int = 0                     # epochs for the held-out LSTM; 0 = no LSTM loss
-    n_a: int = 64                               # LSTM units of the held-out LSTM
+    n_a: int = ModelConfig.n_a                  # LSTM units of the held-out LSTM
     add_k: float = 0.1                          # add-k smoothing of the Markov chains
-    max_copy: int = 8                           # the LSTM's copy guard, as `jazzsolo generate`
+    max_copy: int = MAX_COPY                    # the model's copy guard, as `jazzsolo generate`
+    model_name: str = "model"                   # the row of the model's own solos
 
 
 def _generated_rows(reference: Reference, trained, settings: EvaluationSettings) -> list[dict]:
@@ -99,9 +101,10 @@ def _generated_rows(reference: Reference, trained, settings: EvaluationSettings)
                    baseline_models(reference.corpus, values_indices, add_k=settings.add_k).items()}
     guards = {}
     if trained is not None:
-        improvisers = {"LSTM": (LSTMValueModel(trained.weights), trained.indices_values),
+        name = settings.model_name
+        improvisers = {name: (LSTMValueModel(trained.weights), trained.indices_values),
                        **improvisers}
-        guards["LSTM"] = copy_guard_for(trained, settings.max_copy)
+        guards[name] = copy_guard_for(trained, settings.max_copy)
     rows = []
     for name, (model, vocabulary) in improvisers.items():
         takes = [take_from_solo(improvise(model, vocabulary, chords, seed=seed,
@@ -135,10 +138,9 @@ def build_report(reference: Reference, *, solo_sets: dict[str, list[SoloTake]] |
     rows += [describe_takes(name, takes, reference) for name, takes in (solo_sets or {}).items()]
     rows += _generated_rows(reference, trained, settings)
     split, heldout = heldout_results(reference, settings)
-    for name in heldout:
-        if name.startswith("LSTM") and not any(row["name"] == name for row in rows):
-            rows.insert(1 + sum(r["name"].startswith("LSTM") for r in rows),
-                        {"name": name, "n_solos": 0})
+    for name in heldout:               # the LSTMs trained for the held-out measures only
+        if not any(row["name"] == name for row in rows):
+            rows.append({"name": name, "n_solos": 0})
     for row in rows:
         row["heldout"] = heldout.get(row["name"])
     return {"reference": {"path": str(reference.path), "n_measures": len(reference.grammars),
@@ -245,122 +247,31 @@ def report_to_json(report: dict) -> str:
     return json.dumps(_jsonable(report), indent=2, allow_nan=False)
 
 
-# --- Command line -------------------------------------------------------------------------------
+def evaluate_solo_files(paths: Sequence[str | os.PathLike], *, chords_from=None, model=None,
+                        reference=None, settings: EvaluationSettings = EvaluationSettings()
+                        ) -> dict:
+    """The report card of MIDI solo files (one row each) beside the training tune, a course
+    model's solos (`model`: a name or directory of the course family) and the baselines."""
+    from jazzsolo.generate.families import load_model
 
-def run_evaluate(args: argparse.Namespace) -> str:
-    """`jazzsolo evaluate`: read the solos, build the report, return it as a table or JSON."""
-    if args.against is not None and args.heldout is not None:
-        raise ConfigError("give one of --against and --heldout")
-    if args.against is not None:
-        from jazzsolo.evaluate.against import run_against_command
-
-        if args.solos:
-            raise ConfigError("--against compares models with the real solos it holds; give "
-                              "either SOLO.mid files or --against, not both")
-        check_setting("limit", args.limit)
-        check_setting("max_bars", args.max_bars)
-        check_setting("temperature", args.temperature)
-        check_setting("seed", args.seed)
-        return run_against_command(args)
-    if args.heldout is not None:
-        from jazzsolo.evaluate.heldout import format_heldout, heldout_json, heldout_report
-
-        if args.solos:
-            raise ConfigError("--heldout scores models on the solos it holds; give either "
-                              "SOLO.mid files or --heldout, not both")
-        report = heldout_report(args.heldout, models=args.model, train_corpus=args.corpus)
-        return heldout_json(report) if args.json else format_heldout(report)
-    if not args.solos:
-        raise ConfigError("give SOLO.mid files to score, --against DIR or --heldout DIR")
-    if args.model is not None and len(args.model) > 1:
-        raise ConfigError("several --model directories are compared only with --against")
-    args.model = args.model[0] if args.model else None
-    args.temperature = 1.0 if args.temperature is None else args.temperature
-    check_setting("n_solos", args.n_solos)
-    check_setting("temperature", args.temperature)
-    check_setting("seed", args.seed)
-    check_setting("heldout_epochs", args.heldout_epochs)
-    check_setting("max_copy", args.max_copy)
-    check_setting("heldout_measures", args.heldout_measures)
-    tracks = [read_midi_tracks(path) for path in args.solos]       # bad files fail first
+    tracks = [read_midi_tracks(path) for path in paths]            # bad files fail first
     chords = None
-    if args.chords_from is not None:
+    if chords_from is not None:
         from jazzsolo.ingest.chord_files import read_chords_file
-        chords = read_chords_file(args.chords_from)
-    takes = [take_from_midi(t, chords=chords) for t in tracks]   # before any slow work
-    trained = None
-    if args.model is not None:
-        from jazzsolo.models.model_dir import load_model_dir
-        trained = load_model_dir(args.model)
-    reference = load_reference(args.reference)
-    names = [t.name if [u.name for u in takes].count(t.name) == 1 else str(t_path)
-             for t, t_path in zip(takes, args.solos)]
-    n_a = int(trained.weights.n_a) if trained is not None else 64
-    settings = EvaluationSettings(n_solos=args.n_solos, temperature=args.temperature,
-                                  seed=args.seed, heldout_measures=args.heldout_measures,
-                                  heldout_epochs=args.heldout_epochs, n_a=n_a,
-                                  max_copy=args.max_copy)
-    report = build_report(reference, solo_sets={name: [take] for name, take in zip(names, takes)},
-                          trained=trained, settings=settings)
+        chords = read_chords_file(chords_from)
+    takes = [take_from_midi(t, chords=chords) for t in tracks]     # before any slow work
+    course = load_model(model) if model is not None else None
+    if course is not None and not hasattr(course, "trained"):
+        raise ConfigError(f"{course.name}: a {course.family} model; the report card measures "
+                          f"models of the course's values against their tune (compare other "
+                          f"models with the real solos of a corpus instead)")
+    loaded = load_reference(reference)
+    names = [t.name if [u.name for u in takes].count(t.name) == 1 else str(path)
+             for t, path in zip(takes, paths)]
+    if course is not None:
+        settings = replace(settings, n_a=int(course.trained.weights.n_a), model_name=course.name)
+    report = build_report(loaded, solo_sets={name: [take] for name, take in zip(names, takes)},
+                          trained=course.trained if course is not None else None,
+                          settings=settings)
     report["files"] = [row for row in report["rows"] if row["name"] in names]
-    return report_to_json(report) if args.json else format_report(report)
-
-
-def add_evaluate_command(subparsers) -> argparse.ArgumentParser:
-    """Register `evaluate SOLO.mid [more ...] [--reference] [--model] [--json]` on `subparsers`."""
-    evaluate = subparsers.add_parser(
-        "evaluate", help="Score solos against the training tune, the LSTM and simple baselines.")
-    evaluate.add_argument("solos", nargs="*", metavar="SOLO.mid",
-                          help="MIDI files to score, one row each; the harmony is their 'Chords' "
-                               "track, else their other pitched tracks, else --chords_from.")
-    evaluate.add_argument("--chords_from", help="Measure the solos against the chords of this "
-                                                "MusicXML lead sheet or MIDI accompaniment.")
-    evaluate.add_argument("--reference", help="The training tune (default: $JAZZSOLO_MIDI, then "
-                                              "data/original_metheny.mid, then ../shared/data/).")
-    evaluate.add_argument("--model", nargs="+",
-                          help="A directory written by 'jazzsolo train' (its solos make an "
-                               "'LSTM' row); with --against, models to compare: directories or "
-                               "names (course, wjazzd, baselines, uniform, unigram, bigram, "
-                               "trigram; default: the shipped models and the baselines).")
-    evaluate.add_argument("--against", metavar="DIR",
-                          help="Real solos with their chords: a Weimar Jazz Database export "
-                               "(melody/ + beats/ CSV) or .db, or a folder of MIDI files with a "
-                               "solo and an accompaniment. Each model plays over the same "
-                               "chords, metre, tempo and length; the figures, their spread and "
-                               "a blind test (can a classifier tell them apart?) are reported.")
-    evaluate.add_argument("--heldout", metavar="DIR",
-                          help="Solos none of the models saw (a WJazzD export folder or .db): "
-                               "print each note model's per-note pitch and rhythm perplexity "
-                               "beside bigram and trigram chains over the same tokens.")
-    evaluate.add_argument("--corpus", metavar="PATH",
-                          help="With --heldout: train the chains on this corpus (its solos in "
-                               "DIR left out) instead of on the other held-out solos.")
-    evaluate.add_argument("--limit", type=int, help="With --against: use the first N solos.")
-    evaluate.add_argument("--max_bars", type=int,
-                          help="With --against: cut each real solo to its first N bars.")
-    evaluate.add_argument("--plots", metavar="DIR",
-                          help="With --against: write the histograms and a real and a generated "
-                               "piano roll over the same chords as PNG files there.")
-    evaluate.add_argument("--overwrite", action="store_true", help="Replace existing plots.")
-    evaluate.add_argument("--n_solos", type=int, default=20,
-                          help="Solos each model and baseline improvises for the table "
-                               "(default: 20).")
-    evaluate.add_argument("--temperature", type=float,
-                          help="Sampling temperature of those solos (default: 1.0; with "
-                               "--against, each model's own).")
-    evaluate.add_argument("--max_copy", type=int, default=8,
-                          help="The LSTM's solos copy at most this many consecutive values of "
-                               "the tune, as with 'jazzsolo generate' (default: 8; 0: no limit).")
-    evaluate.add_argument("--seed", type=int, default=0,
-                          help="Seed of the first generated solo; the others count up "
-                               "(default: 0).")
-    evaluate.add_argument("--heldout_measures", type=int, default=3,
-                          help="Last measures of the tune held out for cross-entropy (default: 3).")
-    evaluate.add_argument("--heldout_epochs", type=int, default=0,
-                          help="Train an LSTM this many epochs on the other measures and "
-                               "report its held-out cross-entropy, beside one stopped early on "
-                               "the measures before them; 100 takes about 10 s (default: 0, "
-                               "skip).")
-    evaluate.add_argument("--json", action="store_true", help="Print the report as JSON.")
-    evaluate.set_defaults(run=run_evaluate)
-    return evaluate
+    return report

@@ -17,7 +17,6 @@ accidentals against the key signature):
 from __future__ import annotations
 
 import functools
-import math
 import os
 import re
 from fractions import Fraction
@@ -29,6 +28,7 @@ from music21 import (clef, duration, harmony, key, meter, metadata, note, pitch,
 from music21.musicxml.m21ToXml import GeneralObjectExporter
 
 from jazzsolo.music.chord_symbols import ChordSymbol
+from jazzsolo.config import check_setting
 from jazzsolo.errors import ConfigError, OutputExistsError
 from jazzsolo.music.metre import time_signature_ql
 from jazzsolo.files import write_atomic
@@ -47,16 +47,18 @@ _KEY_EXAMPLES = "e.g. F, Bb, Eb major, C-, F#m"
 
 
 def write_solo_musicxml(solo: Solo, path: str | os.PathLike, *, title: str = "Jazz solo",
-                        qpm: float, key: str | None = None, overwrite: bool = False) -> Path:
+                        qpm: float, key: str | None = None, overwrite: bool = False,
+                        model_name: str | None = None) -> Path:
     """Write the solo as a MusicXML lead sheet; the key is estimated from the notes if not given.
 
-    `key` is written as in a chart: ``"F"``, ``"Bb"``, ``"C-"`` or ``"Cm"`` (minor).  The file is
-    written atomically and an existing one is kept unless `overwrite` is set.
+    `key` is written as in a chart: ``"F"``, ``"Bb"``, ``"C-"`` or ``"Cm"`` (minor); the credits
+    name `model_name`, the model that played.  The file is written atomically and an existing
+    one is kept unless `overwrite` is set.
     """
     path = Path(path)
     if path.exists() and not path.is_dir() and not overwrite:   # before the work, not only after
         raise OutputExistsError(f"{path}: exists already")
-    score = solo_to_lead_sheet(solo, title=title, qpm=qpm, key=key)
+    score = solo_to_lead_sheet(solo, title=title, qpm=qpm, key=key, model_name=model_name)
     return write_atomic(path, musicxml_bytes(score), overwrite=overwrite)
 
 
@@ -68,11 +70,10 @@ def musicxml_bytes(score: stream.Score) -> bytes:
 
 
 def solo_to_lead_sheet(solo: Solo, *, title: str = "Jazz solo", qpm: float,
-                       key: str | None = None) -> stream.Score:
-    """The solo as a music21 lead sheet: one part of measures, chord symbols, key, metre, tempo."""
-    if not (isinstance(qpm, (int, float)) and math.isfinite(qpm) and 0 < qpm <= 1000):
-        raise ConfigError(f"the tempo must be more than 0 and at most 1000 quarter notes per "
-                          f"minute, got {qpm!r}")
+                       key: str | None = None, model_name: str | None = None) -> stream.Score:
+    """The solo as a music21 lead sheet: one part of measures, chord symbols, key, metre, tempo;
+    the credits name the model that played (`model_name`), when given."""
+    check_setting("qpm", qpm)
     the_key = parse_key(key) if key is not None else estimate_key(solo)
     part = stream.Part(id="Solo")
     part.partName = "Solo"
@@ -92,7 +93,8 @@ def solo_to_lead_sheet(solo: Solo, *, title: str = "Jazz solo", qpm: float,
                 measure.insert(Fraction(offset, GRID_PER_QUARTER), chord_symbol_for(c, the_key))
         part.append(measure)
     score = stream.Score(id="LeadSheet")
-    score.metadata = metadata.Metadata(title=title, composer="jazzsolo")
+    composer = f"jazzsolo, model {model_name}" if model_name else "jazzsolo"
+    score.metadata = metadata.Metadata(title=title, composer=composer)
     score.insert(0, part)
     score.makeNotation(inPlace=True)
     _carry_accidentals_over_ties(part)

@@ -1,24 +1,21 @@
-"""Generation settings → solo files: the chords to play over, then for each seed a solo written as
-MIDI (and WAV and a MusicXML lead sheet when asked), whatever model family improvises."""
+"""Generation settings → solos in memory: the model (any family, `generate.families`), the chords
+to play over, then one solo per seed; `export.solo_files` writes them as files."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
-from jazzsolo.config import check_setting
-from jazzsolo.errors import ConfigError, OutputExistsError
+import numpy as np
 
-DEFAULT_MODEL_DIR = "output/model"    # where `jazzsolo train` saves unless told otherwise
-DEFAULT_QPM = 130.0                   # the course's tempo, quarter notes per minute
-COURSE_TEMPERATURE = 0.5              # the course model's sampling temperature
-DEFAULT_MAX_COPY = 8                  # values; a measure of the tune holds 6-19, median 11
+from jazzsolo.config import DEFAULT_QPM, SamplingOptions, check_setting
+from jazzsolo.errors import ConfigError
+from jazzsolo.generate.families import SoloModel, check_options, load_model
 
 
 @dataclass
 class GenerateSettings:
     """Everything `jazzsolo generate` can be asked; each field is the flag of the same name."""
 
-    model: str | None = None                 # course, wjazzd or a directory (see resolve_model)
+    model: str | None = None                 # a model name or directory; None: DEFAULT_MODEL
     temperature: float | None = None         # 0 = likeliest always; None: the model's default
     rhythm_temperature: float | None = None  # the note model's durations; None: its default
     seed: int | None = None                  # first seed; None draws one (it is in the file name)
@@ -33,7 +30,7 @@ class GenerateSettings:
     tune: str | None = None                  # the title to take from an iReal Pro playlist
     time_signature: str | None = None        # metre of backing_chords / progression, e.g. "3/4"
     choruses: int = 1                        # times the chords are played
-    solo_instrument: str = "Electric Guitar (jazz)"   # General MIDI name
+    solo_instrument: str = "Electric Guitar (jazz)"   # General MIDI name (export.midi's default)
     render_chords: bool = True               # write the accompaniment tracks
     swing: float | None = None               # swing ratio; None: the players' at this tempo
     drums: bool = True                       # the drummer
@@ -63,16 +60,16 @@ def check_settings(settings: GenerateSettings) -> None:
     sources = [name for name in ("backing_chords", "progression", "chords_from")
                if getattr(settings, name) is not None]
     if len(sources) > 1:
-        raise ConfigError("give only one of --backing_chords, --progression and --chords_from")
+        raise ConfigError("give only one chord source: backing_chords, progression or chords_from")
     if settings.beats_per_chord is not None and settings.backing_chords is None:
-        raise ConfigError("--beats_per_chord sets the length of --backing_chords written without "
+        raise ConfigError("beats_per_chord sets the length of backing chords written without "
                           "bars; it cannot change a built-in progression or a chart")
     if settings.time_signature is not None and settings.backing_chords is None \
             and settings.progression is None:
-        raise ConfigError("--time_signature sets the metre of --backing_chords or --progression; "
-                          "a chart, a MIDI accompaniment and the tune keep their own")
+        raise ConfigError("time_signature sets the metre of backing chords or a built-in "
+                          "progression; a chart, a MIDI accompaniment and the tune keep their own")
     if settings.tune is not None and settings.chords_from is None:
-        raise ConfigError("--tune picks a tune of the iReal Pro playlist given with --chords_from")
+        raise ConfigError("tune picks a tune of an iReal Pro playlist, and no chart was given")
 
 
 def read_backing(settings: GenerateSettings, *, model_ql: float = 4.0, tune_chords=None):
@@ -99,8 +96,8 @@ def read_backing(settings: GenerateSettings, *, model_ql: float = 4.0, tune_chor
         backing = Backing(tune_chords, [time_signature_for(model_ql)] * len(tune_chords))
     else:
         raise ConfigError("this model learned from many tunes and has no chords of its own: "
-                          "give --progression, --backing_chords or --chords_from (or --model "
-                          "course for the Metheny tune's chords)")
+                          "give chords to play over (a progression, chord symbols or a chart), "
+                          "or choose the course model for the Metheny tune's chords")
     skip = 1 if backing.pickup_ql is not None else 0      # a pickup is played once, up front
     backing.measures = backing.measures[:skip] + repeat_choruses(backing.measures[skip:],
                                                                  settings.choruses)
@@ -109,155 +106,58 @@ def read_backing(settings: GenerateSettings, *, model_ql: float = 4.0, tune_chor
     return backing
 
 
-def resolve_model(name: str | None) -> Path:
-    """A model directory from a name: ``course`` (the Metheny model), ``wjazzd`` (the corpus
-    model), a path; None is output/model when a complete one is there, else ``wjazzd``."""
-    from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR
-    from jazzsolo.models.note_lstm import PRETRAINED_WJAZZD_DIR
-
-    named = {"course": PRETRAINED_MODEL_DIR, "metheny": PRETRAINED_MODEL_DIR,
-             "wjazzd": PRETRAINED_WJAZZD_DIR}
-    if name is None:
-        own = Path(DEFAULT_MODEL_DIR)
-        return own if (own / "config.json").is_file() else PRETRAINED_WJAZZD_DIR
-    return named.get(name, Path(name))
+def sampling_options(settings: GenerateSettings) -> SamplingOptions:
+    """The sampling part of the settings, as every model family takes it."""
+    return SamplingOptions(temperature=settings.temperature,
+                           rhythm_temperature=settings.rhythm_temperature, top_k=settings.top_k,
+                           max_copy=settings.max_copy, primer_midi=settings.primer_midi)
 
 
-class _Improviser:
-    """One model family behind one call: a solo over the backing for a seed."""
+@dataclass
+class Improvisation:
+    """What one generation made, in memory: the model that played, the chords, the tempo, and
+    one solo (`measures.Solo`) per seed."""
 
-    def __init__(self, settings: GenerateSettings, model_dir: Path):
-        from jazzsolo.models.note_lstm import is_note_model_dir
-
-        self.settings, self.is_note_model = settings, is_note_model_dir(model_dir)
-        if self.is_note_model:
-            from jazzsolo.generate.note_solo import DEFAULT_RHYTHM_TEMPERATURE, DEFAULT_TEMPERATURE
-            from jazzsolo.models.note_lstm import load_note_model
-
-            for flag, given in (("--primer_midi", settings.primer_midi),
-                                ("--max_copy", settings.max_copy)):
-                if given is not None:
-                    raise ConfigError(f"{flag} works with models of the course's values (e.g. "
-                                      f"--model course), not with this note model")
-            self.model, self.model_ql, self.tune_chords = load_note_model(model_dir), 4.0, None
-            self.temperature = settings.temperature if settings.temperature is not None \
-                else DEFAULT_TEMPERATURE
-            self.rhythm_temperature = settings.rhythm_temperature \
-                if settings.rhythm_temperature is not None else DEFAULT_RHYTHM_TEMPERATURE
-        else:
-            if settings.rhythm_temperature is not None:
-                raise ConfigError("--rhythm_temperature works with note models (e.g. --model "
-                                  "wjazzd); the course's values hold pitch and rhythm together")
-            from jazzsolo.models.model_dir import load_model_dir
-            from jazzsolo.generate.measures import copy_guard_for
-
-            self.model = load_model_dir(model_dir)
-            self.model_ql = float(self.model.settings.get("measure_ql", 4.0))
-            self.tune_chords = self.model.chords
-            self.temperature = settings.temperature if settings.temperature is not None \
-                else COURSE_TEMPERATURE
-            max_copy = settings.max_copy if settings.max_copy is not None else DEFAULT_MAX_COPY
-            self.copy_guard = copy_guard_for(self.model, max_copy)
-        self.primer = None
-
-    def prime(self, backing) -> None:
-        """Read --primer_midi over the first measures of the backing."""
-        from jazzsolo.generate.measures import read_primer
-
-        lengths = backing.lengths_ql
-        if self.settings.primer_midi:
-            if len(set(lengths)) > 1:
-                raise ConfigError("a primer needs measures of one length; these chords change "
-                                  "metre")
-            self.primer = read_primer(self.settings.primer_midi, backing.measures,
-                                      measure_ql=lengths[0])
-
-    def solo(self, backing, seed: int, qpm: float):
-        """The solo of one seed over the backing."""
-        lengths, settings = backing.lengths_ql, self.settings
-        if self.is_note_model:
-            from jazzsolo.generate.note_solo import generate_note_solo
-
-            return generate_note_solo(self.model, backing.measures, measure_lengths_ql=lengths,
-                                      time_signatures=backing.time_signatures,
-                                      temperature=self.temperature, seed=seed,
-                                      rhythm_temperature=self.rhythm_temperature,
-                                      top_k=settings.top_k, qpm=qpm)
-        from jazzsolo.generate.measures import generate_solo
-
-        return generate_solo(self.model.weights, self.model.indices_values, backing.measures,
-                             temperature=self.temperature, seed=seed, top_k=settings.top_k,
-                             measure_ql=lengths[0], primer=self.primer,
-                             copy_guard=self.copy_guard, measure_lengths_ql=lengths,
-                             time_signatures=backing.time_signatures)
+    model: SoloModel
+    backing: object                        # `ingest.chord_files.Backing`
+    qpm: float
+    seeds: list[int]
+    solos: list = field(default_factory=list)
 
 
-def _outputs(settings: GenerateSettings, seeds: list[int]) -> list[Path]:
-    """The MIDI file of each seed; refused up front if any file to be written exists."""
-    outputs = [Path(settings.output_dir) / f"solo_seed{seed}.mid" for seed in seeds]
-    suffixes = [".mid"] + [".wav"] * settings.wav + [".musicxml"] * settings.musicxml + \
-        [".mp3"] * settings.mp3
-    taken = [str(p.with_suffix(s)) for p in outputs for s in suffixes if p.with_suffix(s).exists()]
-    if taken and not settings.overwrite:
-        raise OutputExistsError(f"{taken[0]}: exists already")
-    return outputs
-
-
-def generate_files(settings: GenerateSettings) -> str:
-    """Write one solo per seed over the chosen chords; returns the one-line summary."""
-    import numpy as np
-
-    from jazzsolo.export.midi import gm_program, render_wav
-    from jazzsolo.generate.measures import write_solo_midi
-
-    check_settings(settings)
-    solo_program = gm_program(settings.solo_instrument)
-    improviser = _Improviser(settings, resolve_model(settings.model))
-    backing = read_backing(settings, model_ql=improviser.model_ql,
-                           tune_chords=improviser.tune_chords)
-    accompaniment = "comp" if settings.render_chords else "none"    # a rhythm section, always
-    if settings.mp3:
-        from jazzsolo.export.midi import find_ffmpeg
-        if find_ffmpeg() is None:                      # say so before any work
-            raise ConfigError("MP3 needs ffmpeg, which is not installed (apt-get install "
-                              "ffmpeg, or make system-deps)")
-    first_seed = settings.seed if settings.seed is not None \
+def first_seed(settings: GenerateSettings) -> int:
+    """The seed asked for, or a fresh one (it goes into the file names, so it can be replayed)."""
+    return settings.seed if settings.seed is not None \
         else int(np.random.default_rng().integers(2**31))
-    seeds = [first_seed + i for i in range(settings.num_outputs)]
-    outputs = _outputs(settings, seeds)
-    improviser.prime(backing)
-    qpm = settings.qpm or backing.qpm or DEFAULT_QPM
-    n_notes = 0
-    for seed, output in zip(seeds, outputs):
-        solo = improviser.solo(backing, seed, qpm)
-        write_solo_midi(solo, output, qpm=qpm, accompaniment=accompaniment,
-                        solo_program=solo_program, overwrite=settings.overwrite,
-                        swing_ratio=settings.swing, drums=settings.drums and settings.render_chords,
-                        bass=settings.bass, comp=settings.comp, seed=seed,
-                        count_off=settings.count_off)
-        n_notes += len(solo.timed_notes())
-        if settings.wav or settings.mp3:
-            wav = output.with_suffix(".wav") if settings.wav else \
-                output.with_name(f".{output.stem}.for-mp3.wav")     # hidden, removed below
-            render_wav(output, wav, solo_instrument=settings.solo_instrument,
-                       overwrite=settings.overwrite or not settings.wav)
-            if settings.mp3:
-                from jazzsolo.export.midi import render_mp3
-                render_mp3(wav, output.with_suffix(".mp3"), overwrite=settings.overwrite)
-            if not settings.wav:
-                wav.unlink()
-        if settings.musicxml:
-            from jazzsolo.export.musicxml import write_solo_musicxml
 
-            write_solo_musicxml(solo, output.with_suffix(".musicxml"),
-                                title=backing.title or f"Solo, seed {seed}", qpm=qpm,
-                                key=backing.key, overwrite=settings.overwrite)
-    where = outputs[0] if len(outputs) == 1 else f"{len(outputs)} files in {settings.output_dir}/"
-    extra = "".join(f" (+ {kind})" for kind, asked in (("WAV", settings.wav), ("MP3", settings.mp3),
-                                                      ("MusicXML", settings.musicxml)) if asked)
-    sound = ""
-    if settings.wav or settings.mp3:
-        from jazzsolo.export.midi import soundfont_in_use
-        sound = f"; sound: {soundfont_in_use().name}"
-    return (f"Wrote {n_notes} solo notes over {len(backing.measures)} measures{extra} to "
-            f"{where}{sound}")
+
+def prepare(settings: GenerateSettings) -> Improvisation:
+    """Check the settings, load the model and read the chords; no solo is played yet."""
+    check_settings(settings)
+    model = load_model(settings.model)
+    options = sampling_options(settings)
+    check_options(model, options)
+    backing = read_backing(settings, model_ql=model.measure_ql, tune_chords=model.tune_chords)
+    seed = first_seed(settings)
+    qpm = settings.qpm or backing.qpm or DEFAULT_QPM
+    return Improvisation(model, backing, qpm, [seed + i for i in range(settings.num_outputs)])
+
+
+def play(improvisation: Improvisation, settings: GenerateSettings, seed: int):
+    """The solo of one seed over the improvisation's chords."""
+    backing = improvisation.backing
+    return improvisation.model.improvise(backing.measures, measure_lengths_ql=backing.lengths_ql,
+                                         time_signatures=backing.time_signatures, seed=seed,
+                                         qpm=improvisation.qpm,
+                                         options=sampling_options(settings))
+
+
+def improvise(settings: GenerateSettings) -> Improvisation:
+    """Every solo the settings ask for, in memory."""
+    improvisation = prepare(settings)
+    improvisation.solos = [play(improvisation, settings, seed) for seed in improvisation.seeds]
+    return improvisation
+
+
+__all__ = ["GenerateSettings", "Improvisation", "check_settings", "improvise", "play", "prepare",
+           "read_backing", "sampling_options"]

@@ -1,0 +1,101 @@
+"""A course-family model directory → a `SoloModel`: the course's LSTM over grammar values, with
+its defaults (temperature, copy guard) and a primer read over the solo's chords."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from jazzsolo.config import COURSE_TEMPERATURE, MAX_COPY, SamplingOptions
+from jazzsolo.errors import ConfigError, JazzsoloError
+from jazzsolo.models.model_dir import FAMILY, TrainedModel, load_model_dir
+
+SAMPLING = frozenset({"temperature", "top_k", "max_copy", "primer_midi"})
+
+
+class CourseModel:
+    """A loaded course LSTM (`models.model_dir.TrainedModel`) behind the `SoloModel` contract."""
+
+    family = FAMILY
+    accepts = SAMPLING
+
+    def __init__(self, trained: TrainedModel, name: str, directory: Path | None = None):
+        self.trained, self.name, self.directory = trained, name, directory
+        self.measure_ql = float(trained.settings.get("measure_ql", 4.0))
+        self.tune_chords = trained.chords
+        self._guards: dict[int, object] = {}
+
+    def copy_guard(self, max_copy: int | None):
+        """The copy guard for a limit (None: `MAX_COPY`; 0: none), built once per limit."""
+        from jazzsolo.generate.measures import copy_guard_for
+
+        limit = MAX_COPY if max_copy is None else max_copy
+        if limit not in self._guards:
+            self._guards[limit] = copy_guard_for(self.trained, limit)
+        return self._guards[limit]
+
+    def improvise(self, chord_measures: Sequence, *, measure_lengths_ql: Sequence[float],
+                  time_signatures: Sequence[str], seed: int, qpm: float,
+                  options: SamplingOptions = SamplingOptions()):
+        """A solo over the chord measures: values sampled measure by measure, then notes."""
+        from jazzsolo.generate.measures import generate_solo, read_primer
+
+        lengths = list(measure_lengths_ql)
+        primer = None
+        if options.primer_midi is not None:
+            if len(set(lengths)) > 1:
+                raise ConfigError("a primer needs measures of one length; these chords change "
+                                  "metre")
+            primer = read_primer(options.primer_midi, chord_measures, measure_ql=lengths[0])
+        temperature = COURSE_TEMPERATURE if options.temperature is None else options.temperature
+        return generate_solo(self.trained.weights, self.trained.indices_values, chord_measures,
+                             temperature=temperature, seed=seed, top_k=options.top_k,
+                             measure_ql=lengths[0], primer=primer,
+                             copy_guard=self.copy_guard(options.max_copy),
+                             measure_lengths_ql=lengths, time_signatures=list(time_signatures))
+
+    def describe(self) -> list[tuple[str, str]]:
+        """What `jazzsolo info` shows of it."""
+        settings, history = self.trained.settings, self.trained.history
+        sources = settings.get("source_midi") or ["?"]
+        sources = sources if isinstance(sources, list) else [sources]
+        train = settings.get("train", {})
+        rows = [("trained on", f"{', '.join(map(str, sources))} (preset "
+                               f"{settings.get('preset') or 'auto'})"),
+                ("vocabulary", f"{len(self.trained.values)} values; n_a "
+                               f"{self.trained.weights.n_a}"),
+                ("training", f"{train.get('epochs', '?')} epochs, seed {train.get('seed', '?')}, "
+                             f"learning rate {train.get('learning_rate', '?')}, batch "
+                             f"{train.get('batch_size', '?')}")]
+        if history.get("loss"):
+            rows.append(("final", f"loss {history['loss'][-1]:.3f}, accuracy "
+                                  f"{history['accuracy'][-1]:.3f}"))
+        rows.append(("chords", f"{len(self.trained.chords)} measures of {self.measure_ql:g} "
+                               f"beats"))
+        rows.append(("sampling", f"temperature {COURSE_TEMPERATURE}, copy guard {MAX_COPY} "
+                                 f"values"))
+        return rows
+
+    def training_notes(self, real_solos, kind) -> list[list[tuple]] | None:
+        """The notes of the tune it learned from, (onset_ql, duration_ql, midi), when that MIDI
+        file is found (as `jazzsolo train` finds it) under a name its config.json lists."""
+        from jazzsolo.encodings.course_data import load_training_corpus
+        from jazzsolo.ingest.preprocess import find_training_midi, preset_for
+
+        try:
+            path = find_training_midi(None)
+        except JazzsoloError:
+            return None
+        names = self.trained.settings.get("source_midi") or []
+        if Path(path).name not in [Path(str(n)).name for n in names]:
+            return None
+        data = load_training_corpus([path], preset=preset_for(path)).data[0]
+        return [[(i * data.measure_ql + float(n.offset), float(n.quarterLength), int(n.pitch.midi))
+                 for i, measure in enumerate(data.measures) for n in measure]]
+
+
+def load(directory: Path, name: str) -> CourseModel:
+    """The course model saved in `directory` (`models.model_dir`), called `name`."""
+    return CourseModel(load_model_dir(directory), name, Path(directory))
+
+
+__all__ = ["CourseModel", "load"]

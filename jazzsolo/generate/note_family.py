@@ -1,0 +1,98 @@
+"""A note-family model directory → a `SoloModel`: the chord-conditioned note LSTM with its
+defaults (pitch and rhythm temperatures), and the probability it gives each note of a real solo."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from jazzsolo.config import NOTE_RHYTHM_TEMPERATURE, NOTE_TEMPERATURE, SamplingOptions
+from jazzsolo.models.note_lstm import FAMILY, NoteStepModel, load_note_model
+
+SAMPLING = frozenset({"temperature", "rhythm_temperature", "top_k"})
+
+
+def fed_probabilities(model: NoteStepModel, solo):
+    """The model fed one encoded solo's real events: ``(pitch_probs, duration_probs,
+    note_probs, rows)``, `note_probs` (notes, N_PITCHES) being the next pitch given that a note
+    starts, at the event `rows` that are notes."""
+    from jazzsolo.encodings.note_events import REST, control_matrix
+
+    pitch_probs, duration_probs = model.sequence_probabilities(
+        solo.pitch, solo.duration, control_matrix(solo.controls))
+    rows = np.flatnonzero(solo.pitch.astype(int) != REST)
+    note_probs = pitch_probs[rows, :REST] / (1.0 - pitch_probs[rows, REST, None])
+    return pitch_probs, duration_probs, note_probs, rows
+
+
+class NoteModel:
+    """A loaded `NoteStepModel` behind the `SoloModel` contract."""
+
+    family = FAMILY
+    accepts = SAMPLING
+    measure_ql = 4.0                   # it reads any metre; chords given without one are 4/4
+    tune_chords = None                 # it learned from many tunes and has no chords of its own
+
+    def __init__(self, model: NoteStepModel, name: str, directory: Path | None = None):
+        self.model, self.name, self.directory = model, name, directory
+
+    def improvise(self, chord_measures: Sequence, *, measure_lengths_ql: Sequence[float],
+                  time_signatures: Sequence[str], seed: int, qpm: float,
+                  options: SamplingOptions = SamplingOptions()):
+        """A solo over the chord measures, one event at a time."""
+        from jazzsolo.generate.note_solo import generate_note_solo
+
+        temperature = NOTE_TEMPERATURE if options.temperature is None else options.temperature
+        rhythm = NOTE_RHYTHM_TEMPERATURE if options.rhythm_temperature is None \
+            else options.rhythm_temperature
+        return generate_note_solo(self.model, chord_measures,
+                                  measure_lengths_ql=list(measure_lengths_ql),
+                                  time_signatures=list(time_signatures), temperature=temperature,
+                                  rhythm_temperature=rhythm, seed=seed, top_k=options.top_k,
+                                  qpm=qpm)
+
+    def describe(self) -> list[tuple[str, str]]:
+        """What `jazzsolo info` shows of it."""
+        meta, config, cache = self.model.meta, self.model.config, self.model.cache
+        cache_text = (f"weights {', '.join(f'{w:g}' for w in cache.weights)} for contexts of "
+                      f"1-{len(cache.weights)} notes, beta {cache.beta:g}"
+                      if cache is not None else "none")
+        return [("trained on", f"{meta.get('data', '?')}: {meta.get('training_solos', '?')} "
+                               f"solos, {len(meta.get('validation_solos', []))} for validation"),
+                ("shape", f"{config.n_layers} x {config.n_units} LSTM units"),
+                ("training", f"{meta.get('epochs', '?')} epochs (best {meta.get('best_epoch')}), "
+                             f"{meta.get('training_seconds', '?')} s"),
+                ("solo cache", cache_text),
+                ("sampling", f"temperature {NOTE_TEMPERATURE} (pitch), "
+                             f"{NOTE_RHYTHM_TEMPERATURE} (rhythm)")]
+
+    def note_probabilities(self, solo) -> dict[str, np.ndarray]:
+        """For each note of a corpus solo fed from its start, the probability of its pitch (with
+        the solo cache, as it plays; ``lstm_pitch`` without) and of its duration."""
+        from jazzsolo.encodings.note_events import EncodedSolo, encode_corpus_solo
+        from jazzsolo.models.solo_cache import cached_note_probabilities
+
+        encoded = solo if isinstance(solo, EncodedSolo) else encode_corpus_solo(solo)
+        _, duration_probs, note_probs, rows = fed_probabilities(self.model, encoded)
+        tokens = encoded.pitch.astype(int)[rows]
+        return {"pitch": cached_note_probabilities(note_probs, tokens, self.model.cache),
+                "lstm_pitch": note_probs[np.arange(len(rows)), tokens],
+                "rhythm": duration_probs[rows, 0, encoded.duration[rows].astype(int)]}
+
+    def training_notes(self, real_solos, kind) -> list | None:
+        """The real solos it trained on: a WJazzD model's are the corpus but its validation
+        solos (config.json's meta), so only corpus input counts."""
+        meta = self.model.meta
+        if kind != "corpus" or "Weimar" not in str(meta.get("data", "")):
+            return None
+        held_out = set(meta.get("validation_solos", []))
+        return [s.notes for s in real_solos if s.name not in held_out]
+
+
+def load(directory: Path, name: str) -> NoteModel:
+    """The note model saved in `directory` (`models.note_lstm`), called `name`."""
+    return NoteModel(load_note_model(directory), name, Path(directory))
+
+
+__all__ = ["NoteModel", "fed_probabilities", "load"]
