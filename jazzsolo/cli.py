@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
-from jazzsolo.config import check_setting
 from jazzsolo.errors import ConfigError, JazzsoloError
+from jazzsolo.config import (COURSE_TEMPERATURE, DEFAULT_MODEL, DEFAULT_QPM, MAX_COPY, MODEL_NAMES,
+                             NOTE_RHYTHM_TEMPERATURE, NOTE_TEMPERATURE, check_setting)
 
-from jazzsolo.generate.improvise import DEFAULT_MAX_COPY, DEFAULT_MODEL_DIR
+DEFAULT_MODEL_DIR = "output/model"    # where `jazzsolo train` saves unless told otherwise
 
 DEFAULT_OUTPUT_DIR = "output"
 
@@ -19,55 +19,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _prepare_training(args) -> tuple[dict, object, object]:
-    """Preprocess the training MIDI into a run description and the tensors X, Y."""
-    from jazzsolo.config import ModelConfig, TrainConfig, config_to_dict
-    from jazzsolo.encodings.tensors import data_processing
-    from jazzsolo.models.model_dir import chords_to_json
-    from jazzsolo.ingest.preprocess import (find_training_midi, get_corpus_data, load_training_corpus,
-                                            preset_for)
-
-    check_setting("epochs", args.epochs)
-    check_setting("seed", args.seed)
-    check_setting("n_a", args.n_a)
-    check_setting("melody_part", args.melody_part)
-    check_setting("windows", args.windows)
-    for index in args.chord_parts or []:
-        check_setting("chord_parts", index)
-    midi_paths = args.midi or [find_training_midi(None)]
-    if len(midi_paths) == 1 and not Path(midi_paths[0]).is_dir():
-        midi_paths = [find_training_midi(midi_paths[0])]
-    started = time.perf_counter()
-    training = load_training_corpus(midi_paths, preset=args.preset, melody_part=args.melody_part,
-                                    chord_parts=args.chord_parts)
-    for path, reason in training.skipped:
-        print(f"skipped: {reason}" if str(path) in reason else f"skipped {path}: {reason}",
-              file=sys.stderr)
-    corpus, values, values_indices, _ = get_corpus_data(training.abstract_grammars)
-    course = [preset_for(p) for p in training.sources] == ["course"] and args.preset in (None, "course")
-    # The course's 60 random windows fit its one 193-value tune; any other corpus gets a window
-    # at every position (or --windows random ones), so none of it goes unseen.
-    m = args.windows or (ModelConfig.m if course else None)
-    model_config = ModelConfig(n_a=args.n_a, m=m or max(len(corpus) - ModelConfig.Tx, 0))
-    X, Y, _ = data_processing(corpus, values_indices, m, model_config.Tx, model_config.data_seed)
-    n_measures = sum(len(d.measures) for d in training.data)
-    skipped = f", {len(training.skipped)} skipped" if training.skipped else ""
-    print(f"{len(training.sources)} file(s){skipped}: {len(corpus)} values, {len(values)} unique, "
-          f"{n_measures} measures, {len(X)} windows of {model_config.Tx} "
-          f"({time.perf_counter() - started:.1f} s)")
-    data = training.data[0]
-    settings = {"model": config_to_dict(model_config),
-                "train": config_to_dict(TrainConfig(epochs=args.epochs, seed=args.seed)),
-                "preset": args.preset or ("auto" if args.melody_part is not None or args.chord_parts
-                                          else preset_for(training.sources[0])),
-                "measure_ql": data.measure_ql,
-                "source_midi": [p.name for p in training.sources]}
-    run = {"settings": settings, "values": values, "chords": chords_to_json(data.chords),
-           "corpus": corpus,
-           "course_path": bool(args.course_path)}
-    return run, X, Y
 
 
 def _train(args) -> str:
@@ -89,9 +40,11 @@ def _train_corpus(args) -> str:
     for flag in ("midi", "melody_part", "chord_parts", "windows", "n_a"):
         if getattr(args, flag) is not None:
             raise ConfigError(f"--{flag} belongs to training on MIDI files, not to --corpus")
-    if args.preset not in (None, "wjazzd", "tiny"):
-        raise ConfigError(f"--preset {args.preset!r} is a tune preset; with --corpus the model "
-                          f"presets are wjazzd (the shipped model's size) and tiny")
+    from jazzsolo.models.note_lstm import NOTE_MODEL_PRESETS
+
+    if args.preset is not None and args.preset not in NOTE_MODEL_PRESETS:
+        raise ConfigError(f"--preset {args.preset!r} is not a corpus preset; with --corpus the "
+                          f"presets are {_note_presets()}")
     check_setting("epochs", args.epochs)
     output_dir = args.resume if args.resume is not None else args.output_dir
     return train_on_corpus(args.corpus, output_dir, preset=args.preset or "wjazzd",
@@ -101,81 +54,27 @@ def _train_corpus(args) -> str:
 
 
 def _train_course(args) -> str:
-    from jazzsolo.models.checkpoint import has_state, load_run, load_state, save_run, save_state
+    from jazzsolo.models.course_training import TrainingInterrupted, train_course_model
 
-    args.epochs = 100 if args.epochs is None else args.epochs
-    args.seed = 0 if args.seed is None else args.seed
-    args.n_a = 64 if args.n_a is None else args.n_a
-    from jazzsolo.config import TrainConfig, config_from_dict
-    from jazzsolo.errors import OutputExistsError, TrainingError
-    from jazzsolo.models.model_dir import CONFIG_FILE, WEIGHTS_FILE
-
-    if args.resume is not None:
-        output_dir = Path(args.resume)
-        run, X, Y = load_run(output_dir)
-        resume = load_state(output_dir, "last")
-        epochs = run["settings"]["train"]["epochs"]
-        if resume.epoch >= epochs and (output_dir / CONFIG_FILE).exists():
-            raise TrainingError(f"{output_dir}: the run finished all {epochs} epochs already; "
-                                f"nothing to resume")
-        # (all epochs done but the model never saved: resuming saves it from the checkpoint)
-    else:
-        output_dir = Path(args.output_dir)
-        if (output_dir / WEIGHTS_FILE).exists() and not args.overwrite:
-            raise OutputExistsError(f"{output_dir}: holds a model already")
-        run, X, Y = _prepare_training(args)
-        resume = None
-    from jazzsolo.generate.sampling import LSTMWeights
-    from jazzsolo.models.course_lstm import save_keras_model, train_djmodel, train_fast
-    from jazzsolo.models.model_dir import TrainedModel, chords_from_json, save_model_dir
-
-    settings = run["settings"]
-    train_config = config_from_dict(TrainConfig, settings["train"])
-    n_a = settings["model"]["n_a"]
-    if run.get("course_path"):
-        if resume is not None:
-            raise ConfigError("--resume continues runs of the default training path only; "
-                              "--course_path runs cannot be resumed")
-        _, LSTM_cell, densor, history = train_djmodel(X, Y, n_a=n_a, config=train_config,
-                                                      progress=not args.quiet)
-    else:
-        if resume is None:
-            save_run(output_dir, run, X, Y)
-        best = [min(resume.history["loss"])] if resume is not None else [float("inf")]
-
-        def checkpoint(state):
-            save_state(output_dir, state, "last")
-            if state.history["loss"][-1] < best[0]:
-                best[0] = state.history["loss"][-1]
-                save_state(output_dir, state, "best")
-
-        try:
-            _, LSTM_cell, densor, history = train_fast(
-                X, Y, n_a=n_a, config=train_config, progress=not args.quiet,
-                on_epoch_end=checkpoint, resume=resume)
-        except KeyboardInterrupt:
-            done = load_state(output_dir, "last").epoch if has_state(output_dir) else 0
-            print(f"jazzsolo: interrupted after epoch {done} of {train_config.epochs}; the "
-                  f"checkpoint is saved; continue with: jazzsolo train --resume {output_dir}",
-                  file=sys.stderr)
-            raise SystemExit(130) from None
-    trained = TrainedModel(LSTMWeights.from_layers(LSTM_cell, densor), run["values"],
-                           chords_from_json(run["chords"]), settings, history,
-                           run.get("corpus", []))
-    output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / CONFIG_FILE).unlink(missing_ok=True)   # the model is complete again only
-    save_keras_model(output_dir, LSTM_cell, densor)      # when save_model_dir writes it last
-    save_model_dir(output_dir, trained, overwrite=True)
-    loss, accuracy = history["loss"], history["accuracy"]
-    resumed = f"resumed at epoch {resume.epoch}, " if resume is not None else ""
-    return (f"Trained {train_config.epochs} epochs ({resumed}loss {loss[0]:.2f} → {loss[-1]:.2f}, "
-            f"accuracy {accuracy[-1]:.3f}); model saved to {output_dir}/")
+    output_dir = args.resume if args.resume is not None else args.output_dir
+    try:
+        return train_course_model(
+            output_dir, midi=args.midi, preset=args.preset, melody_part=args.melody_part,
+            chord_parts=args.chord_parts, windows=args.windows, epochs=args.epochs,
+            seed=args.seed, n_a=args.n_a, overwrite=args.overwrite,
+            resume=args.resume is not None, course_path=args.course_path,
+            progress=not args.quiet)
+    except TrainingInterrupted as e:
+        print(f"jazzsolo: interrupted after epoch {e.epoch} of {e.epochs}; the checkpoint is "
+              f"saved; continue with: jazzsolo train --resume {e.directory}", file=sys.stderr)
+        raise SystemExit(130) from None
 
 
 def _generate(args) -> str:
     from dataclasses import fields
 
-    from jazzsolo.generate.improvise import GenerateSettings, generate_files
+    from jazzsolo.export.solo_files import generate_files
+    from jazzsolo.generate.improvise import GenerateSettings
 
     return generate_files(GenerateSettings(**{f.name: getattr(args, f.name)
                                               for f in fields(GenerateSettings)}))
@@ -203,41 +102,19 @@ def _inspect(args) -> str:
 
 
 def _info(args) -> str:
-    from jazzsolo.generate.improvise import resolve_model
-    from jazzsolo.models.model_dir import load_model_dir
-    from jazzsolo.models.note_lstm import (FAMILY, FORMAT_VERSION, is_note_model_dir,
-                                           load_note_model)
+    from jazzsolo.generate.families import FAMILIES, load_model
 
-    directory = resolve_model(args.model) if args.model else resolve_model("course")
-    files = sorted(p.name for p in directory.iterdir() if p.is_file()) if directory.is_dir() else []
-    if is_note_model_dir(directory):
-        model = load_note_model(directory)                     # refuses a broken one
-        meta = model.meta
-        print(f"model:       {directory} ({FAMILY} {FORMAT_VERSION})")
-        print(f"trained on:  {meta.get('data', '?')}: {meta.get('training_solos', '?')} solos, "
-              f"{len(meta.get('validation_solos', []))} for validation")
-        print(f"shape:       {model.config.n_layers} x {model.config.n_units} LSTM units")
-        print(f"training:    {meta.get('epochs', '?')} epochs (best {meta.get('best_epoch')}), "
-              f"{meta.get('training_seconds', '?')} s")
-        cache = model.cache
-        print("solo cache:  " + (f"weights {', '.join(f'{w:g}' for w in cache.weights)} for "
-                                 f"contexts of 1-{len(cache.weights)} notes, beta {cache.beta:g}"
-                                 if cache is not None else "none"))
-        return f"files:       {', '.join(files)}"
-    model = load_model_dir(directory)
-    settings, history = model.settings, model.history
-    sources = settings.get("source_midi") or ["?"]
-    sources = sources if isinstance(sources, list) else [sources]
-    train = settings.get("train", {})
-    print(f"model:       {directory}")
-    print(f"trained on:  {', '.join(map(str, sources))} (preset {settings.get('preset') or 'auto'})")
-    print(f"vocabulary:  {len(model.values)} values; n_a {model.weights.n_a}")
-    print(f"training:    {train.get('epochs', '?')} epochs, seed {train.get('seed', '?')}, "
-          f"learning rate {train.get('learning_rate', '?')}, batch {train.get('batch_size', '?')}")
-    if history.get("loss"):
-        print(f"final:       loss {history['loss'][-1]:.3f}, accuracy {history['accuracy'][-1]:.3f}")
-    print(f"chords:      {len(model.chords)} measures of {settings.get('measure_ql', 4.0):g} beats")
-    return f"files:       {', '.join(files)}"
+    model = load_model(args.model)                         # refuses a broken directory
+    directory = model.directory
+    files = sorted(p.name for p in directory.iterdir() if p.is_file()) \
+        if directory is not None and directory.is_dir() else []
+    shipped = model.name in MODEL_NAMES
+    where = f"shipped in the package: pretrained/{directory.name}" if shipped else directory
+    print(f"{'model':<12} {model.name} ({where})")
+    print(f"{'family':<12} {model.family}: {FAMILIES[model.family].summary}")
+    for label, text in model.describe():
+        print(f"{label:<12} {text}")
+    return f"{'files':<12} {', '.join(files)}"
 
 
 def _chords(args) -> str:
@@ -251,6 +128,132 @@ def _chords(args) -> str:
     return describe_chords(args.symbols, as_json=args.json)
 
 
+def _evaluate(args) -> str:
+    """`jazzsolo evaluate`: the report card of MIDI solos, --against real solos, or --heldout."""
+    if args.against is not None and args.heldout is not None:
+        raise ConfigError("give one of --against and --heldout")
+    if args.against is not None:
+        from jazzsolo.evaluate.against import run_against_command
+
+        if args.solos:
+            raise ConfigError("--against compares models with the real solos it holds; give "
+                              "either SOLO.mid files or --against, not both")
+        for name in ("limit", "max_bars", "temperature", "seed"):
+            check_setting(name, getattr(args, name))
+        return run_against_command(args)
+    if args.heldout is not None:
+        from jazzsolo.evaluate.heldout import format_heldout, heldout_json, heldout_report
+
+        if args.solos:
+            raise ConfigError("--heldout scores models on the solos it holds; give either "
+                              "SOLO.mid files or --heldout, not both")
+        report = heldout_report(args.heldout, models=args.model, train_corpus=args.corpus)
+        return heldout_json(report) if args.json else format_heldout(report)
+    return _evaluate_solos(args)
+
+
+def _evaluate_solos(args) -> str:
+    from jazzsolo.evaluate.report import (EvaluationSettings, evaluate_solo_files, format_report,
+                                          report_to_json)
+
+    if not args.solos:
+        raise ConfigError("give SOLO.mid files to score, --against DIR or --heldout DIR")
+    if args.model is not None and len(args.model) > 1:
+        raise ConfigError("several --model directories are compared only with --against")
+    temperature = 1.0 if args.temperature is None else args.temperature
+    for name in ("n_solos", "seed", "heldout_epochs", "max_copy", "heldout_measures"):
+        check_setting(name, getattr(args, name))
+    check_setting("temperature", temperature)
+    settings = EvaluationSettings(n_solos=args.n_solos, temperature=temperature, seed=args.seed,
+                                  heldout_measures=args.heldout_measures,
+                                  heldout_epochs=args.heldout_epochs, max_copy=args.max_copy)
+    report = evaluate_solo_files(args.solos, chords_from=args.chords_from,
+                                 model=args.model[0] if args.model else None,
+                                 reference=args.reference, settings=settings)
+    return report_to_json(report) if args.json else format_report(report)
+
+
+def _add_evaluate(commands) -> None:
+    """`evaluate SOLO.mid [more ...]`, `evaluate --against DIR`, `evaluate --heldout DIR`."""
+    evaluate = commands.add_parser(
+        "evaluate", help="Score solos against the training tune, the LSTM and simple baselines.")
+    evaluate.add_argument("solos", nargs="*", metavar="SOLO.mid",
+                          help="MIDI files to score, one row each; the harmony is their 'Chords' "
+                               "track, else their other pitched tracks, else --chords_from.")
+    evaluate.add_argument("--chords_from", help="Measure the solos against the chords of this "
+                                                "MusicXML lead sheet or MIDI accompaniment.")
+    evaluate.add_argument("--reference", help="The training tune (default: $JAZZSOLO_MIDI, then "
+                                              "data/original_metheny.mid, then ../shared/data/).")
+    evaluate.add_argument("--model", nargs="+",
+                          help="A course model (course or a directory written by 'jazzsolo "
+                               "train'; its solos make a row under its name); with --against, "
+                               "models to compare: names (wjazzd, course, baselines, uniform, "
+                               "unigram, bigram, trigram) or directories (default: wjazzd, "
+                               "course and the baselines); with --heldout, models that give "
+                               "notes a probability (default: wjazzd).")
+    evaluate.add_argument("--against", metavar="DIR",
+                          help="Real solos with their chords: a Weimar Jazz Database export "
+                               "(melody/ + beats/ CSV) or .db, or a folder of MIDI files with a "
+                               "solo and an accompaniment. Each model plays over the same "
+                               "chords, metre, tempo and length; the figures, their spread and "
+                               "a blind test (can a classifier tell them apart?) are reported.")
+    evaluate.add_argument("--heldout", metavar="DIR",
+                          help="Solos none of the models saw (a WJazzD export folder or .db): "
+                               "print each note model's per-note pitch and rhythm perplexity "
+                               "beside bigram and trigram chains over the same tokens.")
+    evaluate.add_argument("--corpus", metavar="PATH",
+                          help="With --heldout: train the chains on this corpus (its solos in "
+                               "DIR left out) instead of on the other held-out solos.")
+    evaluate.add_argument("--limit", type=int, help="With --against: use the first N solos.")
+    evaluate.add_argument("--max_bars", type=int,
+                          help="With --against: cut each real solo to its first N bars.")
+    evaluate.add_argument("--plots", metavar="DIR",
+                          help="With --against: write the histograms and a real and a generated "
+                               "piano roll over the same chords as PNG files there.")
+    evaluate.add_argument("--overwrite", action="store_true", help="Replace existing plots.")
+    evaluate.add_argument("--n_solos", type=int, default=20,
+                          help="Solos each model and baseline improvises for the table "
+                               "(default: 20).")
+    evaluate.add_argument("--temperature", type=float,
+                          help="Sampling temperature of those solos (default: 1.0; with "
+                               "--against, each model's own).")
+    evaluate.add_argument("--max_copy", type=int, default=MAX_COPY,
+                          help="The LSTM's solos copy at most this many consecutive values of "
+                               f"the tune, as with 'jazzsolo generate' (default: {MAX_COPY}; 0: no "
+                               f"limit).")
+    evaluate.add_argument("--seed", type=int, default=0,
+                          help="Seed of the first generated solo; the others count up "
+                               "(default: 0).")
+    evaluate.add_argument("--heldout_measures", type=int, default=3,
+                          help="Last measures of the tune held out for cross-entropy (default: 3).")
+    evaluate.add_argument("--heldout_epochs", type=int, default=0,
+                          help="Train an LSTM this many epochs on the other measures and "
+                               "report its held-out cross-entropy, beside one stopped early on "
+                               "the measures before them; 100 takes about 10 s (default: 0, "
+                               "skip).")
+    evaluate.add_argument("--json", action="store_true", help="Print the report as JSON.")
+    evaluate.set_defaults(run=_evaluate)
+
+
+def _tune_presets() -> str:
+    from jazzsolo.config import AUTO_PRESET, TUNE_PRESETS
+
+    return "; ".join([*(f"{name}: the Metheny tune" for name in TUNE_PRESETS),
+                      f"{AUTO_PRESET}: found in any file"])
+
+
+def _note_presets() -> str:
+    from jazzsolo.models.note_lstm import NOTE_MODEL_PRESETS
+
+    return "; ".join(f"{name}: {c.n_layers} x {c.n_units} units, windows of {c.window}, up to "
+                     f"{c.max_epochs} epoch{'s' * (c.max_epochs > 1)}"
+                     for name, c in NOTE_MODEL_PRESETS.items())
+
+
+def _model_names() -> str:
+    return ", ".join(MODEL_NAMES)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `jazzsolo` argument parser with its `train` and `generate` commands."""
     parser = _Parser(prog="jazzsolo", description="Improvise jazz solos with an LSTM.")
@@ -260,9 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--midi", nargs="+", help="Training MIDI files or directories of them "
                        "(default: $JAZZSOLO_MIDI, then data/original_metheny.mid, then "
                        "../shared/data/original_metheny.mid).")
-    train.add_argument("--preset", help="Where the melody, chords and solo are: 'course' for the "
-                                        "Metheny tune, 'auto' to find them in any file (default: "
-                                        "course for original_metheny.mid, auto otherwise).")
+    train.add_argument("--preset", help=f"Training on MIDI files: where the melody, chords and "
+                                        f"solo are ({_tune_presets()}; default: course for "
+                                        f"original_metheny.mid, auto otherwise). With --corpus: "
+                                        f"the model's size and run ({_note_presets()}; default: "
+                                        f"wjazzd).")
     train.add_argument("--corpus", metavar="PATH",
                        help="Train the note model on a corpus of real solos instead: the Weimar "
                             "Jazz Database's per-solo CSV export (melody/ + beats/) or its "
@@ -296,8 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     info = commands.add_parser("info", help="Show what a model directory was trained on and "
                                              "with which settings.")
-    info.add_argument("model", nargs="?", help="A model directory, or course or wjazzd (default: "
-                                               "course).")
+    info.add_argument("model", nargs="?", help=f"A model name ({_model_names()}) or directory "
+                                               f"(default: {DEFAULT_MODEL}).")
     info.set_defaults(run=_info)
 
     inspect = commands.add_parser("inspect", help="List a MIDI file's parts and what training "
@@ -306,27 +311,29 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.set_defaults(run=_inspect)
 
     generate = commands.add_parser("generate", help="Write a new solo as MIDI.")
-    generate.add_argument("--model", help=f"'wjazzd' (the note model learned from 361 solos "
-                                          f"of the Weimar Jazz Database), 'course' (the course's "
-                                          f"model of the Metheny tune) or a directory written by "
-                                          f"'jazzsolo train' (default: {DEFAULT_MODEL_DIR} if it "
-                                          f"holds a model, else wjazzd).")
+    generate.add_argument("--model", help=f"The model that improvises: 'wjazzd' (the note model "
+                                          f"learned from 361 solos of the Weimar Jazz "
+                                          f"Database), 'course' (the course's model of the "
+                                          f"Metheny tune) or a directory written by 'jazzsolo "
+                                          f"train' (default: {DEFAULT_MODEL}, wherever it runs).")
     generate.add_argument("--temperature", type=float,
                           help="Sampling temperature: 0 always takes the likeliest choice, "
-                               "higher is more adventurous (default: the model's: 0.8 for "
-                               "wjazzd's pitches, 0.5 for course).")
+                               f"higher is more adventurous (default: the model's: "
+                               f"{NOTE_TEMPERATURE:g} for wjazzd's pitches, "
+                               f"{COURSE_TEMPERATURE:g} for course).")
     generate.add_argument("--rhythm_temperature", type=float,
                           help="With a note model (wjazzd): the sampling temperature of the "
-                               "durations; --temperature is then the pitches' (default: 1.0).")
+                               f"durations; --temperature is then the pitches' (default: "
+                               f"{NOTE_RHYTHM_TEMPERATURE:g}).")
     generate.add_argument("--seed", type=int, help="Seed for sampling; the same seed gives the "
                                                    "same solo (default: random, printed).")
     generate.add_argument("--qpm", type=float,
                           help="Tempo in quarter notes per minute (default: the chart's, when "
-                               "--chords_from gives one, else 130).")
+                               f"--chords_from gives one, else {DEFAULT_QPM:g}).")
     generate.add_argument("--top_k", type=int, help="Sample only among the k likeliest values.")
     generate.add_argument("--max_copy", type=int,
                           help="Course model: never copy more than this many consecutive values "
-                               f"of the training tune; 0 allows any (default: {DEFAULT_MAX_COPY}, "
+                               f"of the training tune; 0 allows any (default: {MAX_COPY}, "
                                "under a measure's worth).")
     generate.add_argument("--num_outputs", type=int, default=1,
                           help="How many solos to write, with seeds seed, seed+1, ... (default: 1).")
@@ -393,9 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="List the tunes of an iReal Pro link or playlist file, one a line.")
     chords.set_defaults(run=_chords)
 
-    from jazzsolo.evaluate.report import add_evaluate_command
-
-    add_evaluate_command(commands)
+    _add_evaluate(commands)
     return parser
 
 
@@ -414,6 +419,11 @@ def error_line(error: JazzsoloError, command: str | None = None) -> str:
     for kind in type(error).__mro__:
         hint = hint or _HINTS.get((command, kind.__name__)) or _HINTS.get(("*", kind.__name__))
     message = " ".join(str(error).split())
+    setting = getattr(error, "setting", None)
+    if setting and message.startswith(f"{setting} "):         # "qpm must be ..." -> "--qpm ..."
+        message = f"--{message}"
+    elif setting:
+        message = f"{message} (--{setting})"
     return f"jazzsolo: error: {message}; {hint}" if hint else f"jazzsolo: error: {message}"
 
 

@@ -163,4 +163,4 @@ def check_setting(name: str, value) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value \
             or value < low or (high is not None and value > high):
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ConfigError(f"{name} must be {bound}, got {value!r}")
+        raise ConfigError(f"{name} must be {bound}, got {value!r}", setting=name)

@@ -5,12 +5,15 @@ class JazzsoloError(Exception):
     """Base of every error the package raises on purpose; the CLI prints it as one line.
 
     The message says what is wrong in the library's terms; `hint` (optional) says how to fix it
-    where the caller knows how (the CLI adds its flags, the notebook its settings).
+    where the caller knows how (the CLI adds its flags, the notebook its settings); `setting`
+    names the setting at fault, when one is.
     """
 
-    def __init__(self, message: str = "", *, hint: str | None = None):
+    def __init__(self, message: str = "", *, hint: str | None = None,
+                 setting: str | None = None):
         super().__init__(message)
         self.hint = hint
+        self.setting = setting          # the setting at fault, if one is (the CLI names its flag)
 
 
 class InputFileError(JazzsoloError):

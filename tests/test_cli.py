@@ -243,20 +243,23 @@ def test_a_damaged_model_directory_is_one_line(tmp_path, damage, fragment):
     assert not (tmp_path / "out").exists()
 
 
-def test_info_describes_the_shipped_model(tmp_path):
-    result = run(["info"], tmp_path)
+def test_info_describes_the_shipped_course_model(tmp_path):
+    result = run(["info", "course"], tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "trained on:  original_metheny.mid (preset course)" in out
-    assert "vocabulary:  78 values; n_a 64" in out
+    assert "model        course (shipped in the package: pretrained/metheny)" in out
+    assert "family       course-lstm" in out
+    assert "trained on   original_metheny.mid (preset course)" in out
+    assert "vocabulary   78 values; n_a 64" in out
     assert "100 epochs, seed 0" in out and "model.keras" in out
 
 
-def test_info_describes_the_corpus_model_and_its_solo_cache(tmp_path):
-    result = run(["info", "wjazzd"], tmp_path)
+def test_info_describes_the_default_corpus_model_and_its_solo_cache(tmp_path):
+    result = run(["info"], tmp_path)
     assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("model        wjazzd (shipped in the package")
     assert "2 x 256 LSTM units" in result.stdout and "361 solos, 40 for validation" in result.stdout
-    assert "solo cache:  weights 0.05, 0.3, 0.5, 0.6 for contexts of 1-4 notes, beta 5" \
+    assert "solo cache   weights 0.05, 0.3, 0.5, 0.6 for contexts of 1-4 notes, beta 5" \
         in result.stdout
 
 

@@ -68,7 +68,7 @@ def test_train_on_a_corpus_then_generate_and_score_it(few_solos, tmp_path):
                   "--json"], tmp_path)
     assert scored.returncode == 0, scored.stderr
     likelihood = json.loads(scored.stdout)["likelihood"]
-    assert [e["model"] for e in likelihood] == ["model", "LSTM", "bigram", "trigram"]
+    assert [e["model"] for e in likelihood] == ["model", "wjazzd", "bigram", "trigram"]
     for entry in likelihood:
         assert entry["n_solos"] == 5 and entry["n_notes"] > 1000
         assert 1 < entry["pitch_perplexity"] < 61 and 1 < entry["rhythm_perplexity"] < 16
@@ -93,7 +93,7 @@ def test_the_shipped_model_is_the_default_and_breathes(tmp_path):
 def test_the_corpus_model_needs_chords_and_refuses_course_only_options(tmp_path):
     for args, fragment in ((["generate", "--model", "wjazzd"], "no chords of its own"),
                            (["generate", "--progression", "blues", "--max_copy", "4"],
-                            "--max_copy works with")):
+                            "cannot honour max_copy")):
         result = run(args + ["--output_dir", "out"], tmp_path)
         lines = message_lines(result.stderr)
         assert result.returncode == 2 and len(lines) == 1 and fragment in lines[0], result.stderr

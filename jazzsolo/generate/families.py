@@ -114,8 +114,12 @@ def family_of(directory: str | os.PathLike) -> str:
         raise ModelDirError(f"{path}: unreadable ({e})") from e
     if not isinstance(settings, dict):
         raise ModelDirError(f"{path}: not a JSON object of settings")
-    family = settings.get("family", OLD_COURSE_FAMILY if settings.get("format_version") == 1
-                          else None)
+    version = settings.get("format_version")
+    if "family" not in settings and version != 1:
+        newer = isinstance(version, int) and version > 1
+        raise ModelDirError(f"{path}: names no model family (format version {version!r})"
+                            + ("; upgrade jazzsolo to read it" if newer else ""))
+    family = settings.get("family", OLD_COURSE_FAMILY)
     if family not in FAMILIES:
         raise ModelDirError(f"{directory}: a model of family {family!r}, which this jazzsolo "
                             f"does not know (known: {', '.join(FAMILIES)})")
@@ -143,7 +147,7 @@ def check_options(model: SoloModel, options: SamplingOptions) -> None:
     if refused:
         takes = ", ".join(sorted(model.accepts)) or "none"
         raise ConfigError(f"the {model.family} model {model.name!r} cannot honour "
-                          f"{' and '.join(refused)} (it takes: {takes})")
+                          f"{' and '.join(refused)} (it takes: {takes})", setting=refused[0])
 
 
 def solo_from_notes(notes: Sequence[tuple[float, float, int]], chord_measures: Sequence, *,

@@ -60,16 +60,20 @@ def check_settings(settings: GenerateSettings) -> None:
     sources = [name for name in ("backing_chords", "progression", "chords_from")
                if getattr(settings, name) is not None]
     if len(sources) > 1:
-        raise ConfigError("give only one chord source: backing_chords, progression or chords_from")
+        raise ConfigError("give only one of the chord sources backing_chords, progression and "
+                          "chords_from", setting=sources[1])
     if settings.beats_per_chord is not None and settings.backing_chords is None:
         raise ConfigError("beats_per_chord sets the length of backing chords written without "
-                          "bars; it cannot change a built-in progression or a chart")
+                          "bars; it cannot change a built-in progression or a chart",
+                          setting="beats_per_chord")
     if settings.time_signature is not None and settings.backing_chords is None \
             and settings.progression is None:
         raise ConfigError("time_signature sets the metre of backing chords or a built-in "
-                          "progression; a chart, a MIDI accompaniment and the tune keep their own")
+                          "progression; a chart, a MIDI accompaniment and the tune keep their own",
+                          setting="time_signature")
     if settings.tune is not None and settings.chords_from is None:
-        raise ConfigError("tune picks a tune of an iReal Pro playlist, and no chart was given")
+        raise ConfigError("tune picks a tune of an iReal Pro playlist, and no chart was given",
+                          setting="tune")
 
 
 def read_backing(settings: GenerateSettings, *, model_ql: float = 4.0, tune_chords=None):

@@ -1,4 +1,5 @@
-"""Sampled values + chord measures → a solo: each measure filled exactly, then MIDI and music21."""
+"""Sampled values + chord measures → a solo: each measure filled exactly (`Solo`); a primer read
+from MIDI opens it.  Writing the solo as MIDI and music21 is `jazzsolo.export.solo_midi`."""
 from __future__ import annotations
 
 import os
@@ -8,19 +9,17 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from music21 import chord, instrument, meter, note, stream, tempo
+from music21 import chord
 
-from jazzsolo.errors import ConfigError, MidiContentError
-from jazzsolo.music.notes import Note
-from jazzsolo.music.chords import chord_from_midi
+from jazzsolo.config import COURSE_TEMPERATURE
 from jazzsolo.encodings.grammar import PitchRange, Value, parse_melody, parse_value, realise_values
-from jazzsolo.generate.sampling import LSTMWeights, ValueSampler
-from jazzsolo.music.metre import metre_changes, time_signature_for, time_signature_ql
-from jazzsolo.music.notes import TimedNotes
-from jazzsolo.export.midi import SOLO_PROGRAM, write_midi
 from jazzsolo.encodings.qa import clean_up_notes, prune_notes, prune_value
+from jazzsolo.errors import ConfigError, MidiContentError
+from jazzsolo.generate.sampling import ValueSampler
+from jazzsolo.models.course_step import LSTMWeights
+from jazzsolo.music.metre import metre_changes, time_signature_for, time_signature_ql
+from jazzsolo.music.notes import Note, TimedNotes
 
-DEFAULT_QPM = 130.0                   # the course's tempo, quarter notes per minute
 _EPS_QL = 1e-6
 
 
@@ -199,7 +198,8 @@ def sample_measure(sampler: ValueSampler, indices_values: dict[int, str], *, mea
 
 
 def generate_solo(weights: LSTMWeights, indices_values: dict[int, str],
-                  chords: Sequence[Sequence[chord.Chord]], *, temperature: float = 0.5,
+                  chords: Sequence[Sequence[chord.Chord]], *,
+                  temperature: float = COURSE_TEMPERATURE,
                   seed: int | None = None, measure_ql: float = 4.0, top_k: int | None = None,
                   pitch_range: PitchRange = PitchRange(), primer: Primer | None = None,
                   sampler=None, copy_guard: CopyGuard | None = None,
@@ -311,71 +311,3 @@ def read_primer(path: str | os.PathLike, chords: Sequence[Sequence[chord.Chord]]
         primer.notes.append(clean_up_notes(events, measure_ql))
         primer.values.append(values)
     return primer
-
-
-def solo_to_stream(solo: Solo, qpm: float = DEFAULT_QPM) -> stream.Score:
-    """The solo as a music21 score: an electric-guitar part and a piano part of chords."""
-    solo_part, chord_part = stream.Part(id="Solo"), stream.Part(id="Chords")
-    solo_part.insert(0, instrument.ElectricGuitar())
-    chord_part.insert(0, instrument.Piano())
-    solo_part.insert(0, tempo.MetronomeMark(number=qpm))
-    for timed in solo.timed_notes():
-        solo_part.insert(timed.offset_ql, note.Note(timed.pitches[0], quarterLength=timed.duration_ql))
-    for timed in solo.timed_chords():
-        if timed.pitches:                          # N.C. is silence
-            chord_part.insert(timed.offset_ql, chord_from_midi(timed.pitches, timed.duration_ql))
-    for offset_ql, signature in solo.time_signature_changes():
-        for part in (solo_part, chord_part):
-            part.insert(offset_ql, meter.TimeSignature(signature))
-    score = stream.Score()
-    score.insert(0, solo_part)
-    score.insert(0, chord_part)
-    return score
-
-
-ACCOMPANIMENTS = ("block", "comp", "none")
-
-
-def write_solo_midi(solo: Solo, path: str | os.PathLike, *, qpm: float = DEFAULT_QPM,
-                    accompaniment: str = "block", solo_program: int = SOLO_PROGRAM,
-                    overwrite: bool = False, swing_ratio: float | None = None,
-                    dynamics: bool = True, drums: bool = True, bass: bool = True,
-                    comp: bool = True, seed: int = 0, count_off: bool = False) -> Path:
-    """Write the solo as a band plays it, as a MIDI file at `qpm`, in the solo's metre.
-
-    `accompaniment` is "block" (the chords as given, e.g. the tune's own piano), "comp" (piano
-    voicings in comping rhythms plus a bass track) or "none" (an empty chord track).  A time
-    signature event starts the file and marks every change of metre.  The performance
-    (`jazzsolo.generate.performance`): eighths swung by `swing_ratio` (None: the measured ratio at the
-    tempo; 1.0: straight), the solo phrased with `dynamics`, a drum track with `drums`, the
-    bass and the piano left out with `bass=False` / `comp=False`, a bar of count-off clicks
-    with `count_off`; `seed` (0 or more) seeds its random choices, so the same seed writes the
-    same bytes.  The `Solo` itself (and its MusicXML) keeps the straight grid.
-    """
-    from jazzsolo.generate.performance import Band, band_midi
-
-    if accompaniment not in ACCOMPANIMENTS:
-        raise ConfigError(f"unknown accompaniment {accompaniment!r}; valid: {', '.join(ACCOMPANIMENTS)}")
-    band = Band(swing_ratio=swing_ratio, dynamics=dynamics, drums=drums, bass=bass, comp=comp,
-                seed=seed, count_off=count_off)
-    midi_file = band_midi(solo, band, qpm=qpm, accompaniment=accompaniment, solo_program=solo_program)
-    return write_midi(path, midi_file, overwrite=overwrite)
-
-
-def generate_music(inference_model, indices_values: dict[int, str],
-                   chords: Sequence[Sequence[chord.Chord]], diversity: float = 0.5, *,
-                   seed: int | None = None, output_path: str | os.PathLike = "output/my_music.midi",
-                   qpm: float = DEFAULT_QPM, overwrite: bool = True) -> stream.Score:
-    """The course's last step: improvise over every chord measure, write MIDI, return the score.
-
-    `inference_model` is the course's Keras inference model (its shared LSTM cell and Dense
-    layer are run one value at a time, so the state carries across measures) or LSTMWeights.
-    `diversity` is the sampling temperature (0 = always the most likely value).
-    """
-    weights = inference_model if isinstance(inference_model, LSTMWeights) \
-        else LSTMWeights.from_model(inference_model)
-    solo = generate_solo(weights, indices_values, chords, temperature=diversity, seed=seed)
-    path = write_solo_midi(solo, output_path, qpm=qpm, overwrite=overwrite)
-    n_notes = sum(1 for _ in solo.timed_notes())
-    print(f"Wrote {n_notes} notes over {solo.n_measures} measures to {path}")
-    return solo_to_stream(solo, qpm)

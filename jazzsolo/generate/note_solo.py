@@ -15,51 +15,44 @@ from typing import Sequence
 import numpy as np
 from music21 import pitch as m21pitch
 
-from jazzsolo.errors import ConfigError
-from jazzsolo.music.notes import Note
+from jazzsolo.config import (DEFAULT_QPM, GRID_PER_BEAT, MAX_REPEATS, NOTE_RHYTHM_TEMPERATURE,
+                             NOTE_TEMPERATURE, SOLO_PITCH_RANGE, check_setting)
 from jazzsolo.encodings.grammar import chord_at, classify_note
-from jazzsolo.generate.sampling import sample
-from jazzsolo.generate.measures import Solo, measure_metres
-from jazzsolo.encodings.note_events import (DURATIONS, GRID_PER_BEAT, N_PITCH_TOKENS, PITCH_HIGH,
-                                            PITCH_LOW, REST, ChordTimeline, Event, control_indices,
+from jazzsolo.encodings.note_events import (DURATIONS, N_PITCH_TOKENS, PITCH_HIGH, PITCH_LOW, REST,
+                                            ChordTimeline, Event, control_indices,
                                             control_matrix, decode_event, decode_events,
                                             timeline_of_measures)
+from jazzsolo.errors import ConfigError
+from jazzsolo.generate.measures import Solo, measure_metres
+from jazzsolo.generate.sampling import sample
 from jazzsolo.models.note_lstm import NoteStepModel
 from jazzsolo.models.solo_cache import SoloCache
+from jazzsolo.music.notes import Note
 
-DEFAULT_TEMPERATURE = 0.8            # sampling temperature of the pitch: at 0.8 the shipped
-                                     # model's chord tones and range match real solos best
-DEFAULT_RHYTHM_TEMPERATURE = 1.0     # of the duration: at 1.0 the rhythm is as varied as the
-                                     # players' (evaluate --against: inter-onset overlap 0.92 as
-                                     # real against real, 0.88 at 0.8; blind test 0.77 vs 0.82)
-DEFAULT_QPM = 130.0                  # tempo the model is told the solo is played at
-DEFAULT_PITCH_RANGE = (48, 88)       # C3-E6 (sounding): guitar, saxophones, trumpet
-MAX_REPEATS = 8                      # notes of one pitch in a row at most: the 410 WJazzD solos
-                                     # rarely go past 8 (at most 10 in 60 solos); left alone the
-                                     # model sometimes loops on one pitch for 14-20 notes
 _DURATIONS = np.array(DURATIONS)
 
 
 def _check(temperature: float, rhythm_temperature: float, top_k: int | None,
            pitch_range: tuple[int, int], qpm: float):
-    for name, value in (("temperature", temperature), ("rhythm_temperature", rhythm_temperature)):
-        if not (isinstance(value, (int, float)) and 0 <= value <= 10):
-            raise ConfigError(f"{name} must be between 0 and 10, got {value!r}")
-    if top_k is not None and not (isinstance(top_k, int) and top_k >= 1):
-        raise ConfigError(f"top_k must be a whole number >= 1 or None, got {top_k!r}")
+    for name, value in (("temperature", temperature), ("rhythm_temperature", rhythm_temperature),
+                        ("qpm", qpm)):
+        if value is None:
+            raise ConfigError(f"{name} must be a number, got None")
+        check_setting(name, value)
+    check_setting("top_k", top_k)
+    if top_k is not None and not isinstance(top_k, int):
+        raise ConfigError(f"top_k must be a whole number, got {top_k!r}")
     low, high = pitch_range
     if not PITCH_LOW <= low <= high - 12 or high > PITCH_HIGH:
         raise ConfigError(f"pitch range must lie in {PITCH_LOW}-{PITCH_HIGH} and span at least "
                           f"an octave, got {low}-{high}")
-    if not (isinstance(qpm, (int, float)) and 10 <= qpm <= 600):
-        raise ConfigError(f"qpm must be between 10 and 600 quarter notes per minute, got {qpm!r}")
 
 
 def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
-                  temperature: float = DEFAULT_TEMPERATURE, rng: np.random.Generator,
-                  rhythm_temperature: float = DEFAULT_RHYTHM_TEMPERATURE,
+                  temperature: float = NOTE_TEMPERATURE, rng: np.random.Generator,
+                  rhythm_temperature: float = NOTE_RHYTHM_TEMPERATURE,
                   top_k: int | None = None,
-                  pitch_range: tuple[int, int] = DEFAULT_PITCH_RANGE) -> list[Event]:
+                  pitch_range: tuple[int, int] = SOLO_PITCH_RANGE) -> list[Event]:
     """Events filling the timeline from step 0 to its end, drawn from the model: each pitch at
     `temperature`, each duration at `rhythm_temperature`.
 
@@ -127,10 +120,10 @@ def events_to_measures(events: Sequence[Event], timeline: ChordTimeline,
 def generate_note_solo(model: NoteStepModel, chord_measures, *,
                        measure_lengths_ql: Sequence[float] | None = None,
                        time_signatures: Sequence[str] | None = None,
-                       temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None,
-                       rhythm_temperature: float = DEFAULT_RHYTHM_TEMPERATURE,
+                       temperature: float = NOTE_TEMPERATURE, seed: int | None = None,
+                       rhythm_temperature: float = NOTE_RHYTHM_TEMPERATURE,
                        top_k: int | None = None, qpm: float = DEFAULT_QPM,
-                       pitch_range: tuple[int, int] = DEFAULT_PITCH_RANGE) -> Solo:
+                       pitch_range: tuple[int, int] = SOLO_PITCH_RANGE) -> Solo:
     """Improvise over measures of music21 chords (offsets within each measure) with a note model.
 
     Each measure lasts its entry of `measure_lengths_ql` (default: the sum of its chords'
@@ -157,5 +150,4 @@ def generate_note_solo(model: NoteStepModel, chord_measures, *,
                 chords=chord_measures, measure_lengths_ql=lengths, time_signatures=signatures)
 
 
-__all__ = ["DEFAULT_PITCH_RANGE", "DEFAULT_QPM", "DEFAULT_RHYTHM_TEMPERATURE", "DEFAULT_TEMPERATURE", "events_to_measures",
-           "generate_note_solo", "sample_events"]
+__all__ = ["events_to_measures", "generate_note_solo", "sample_events"]

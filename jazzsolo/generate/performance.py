@@ -453,7 +453,7 @@ def shift(notes: Sequence[TimedNotes], by_ql: float) -> list[TimedNotes]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The band: a solo and its accompaniment → the performance MIDI file.
+# The band: how a solo and its accompaniment are played (`export.solo_midi.band_midi` writes it).
 
 @dataclass(frozen=True)
 class Band:
@@ -472,51 +472,3 @@ class Band:
             check_swing_ratio(self.swing_ratio)
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
             raise ConfigError(f"the performance seed must be a whole number from 0, got {self.seed!r}")
-
-
-_RNG_STREAMS = ("solo", "comp", "bass", "drums")   # one stream each: leaving a part out changes no other
-
-
-def band_midi(solo, band: Band = Band(), *, qpm: float, accompaniment: str = "block",
-              solo_program: int | None = None):
-    """The performance of a `music_utils.Solo` as a ``mido.MidiFile``: the solo played with
-    `band.dynamics`, the accompaniment ("block": the solo's chords as given, "comp": piano comp
-    and bass, "none"), drums, all swung alike, panned by `midi.BAND_MIX`."""
-    from jazzsolo.generate.comp import bass_track, chorus_form, comp_track
-    from jazzsolo.generate.drums import count_off, drum_track
-    from jazzsolo.export.midi import BAND_MIX, SOLO_PROGRAM, build_midi
-
-    ratio = swing_ratio_for(qpm) if band.swing_ratio is None else check_swing_ratio(band.swing_ratio)
-    rngs = {name: np.random.default_rng([int(band.seed), k]) for k, name in enumerate(_RNG_STREAMS, 1)}
-    n_measures = len(solo.chords)
-    lengths = [solo.measure_length_ql(i) for i in range(n_measures)]
-    signatures = [solo.time_signature(i) for i in range(n_measures)]
-    changes = solo.time_signature_changes()
-    lead = perform(solo.timed_notes(), qpm=qpm, swing_ratio=ratio, time_signatures=changes,
-                   rng=rngs["solo"], dynamics=band.dynamics)
-    chords: list[TimedNotes] = []
-    bass: list[TimedNotes] = []
-    if accompaniment == "comp":
-        if band.comp:
-            chords = comp_track(solo.chords, lengths, time_signatures=signatures, rng=rngs["comp"],
-                                qpm=qpm)
-        if band.bass:
-            bass = bass_track(solo.chords, lengths, time_signatures=signatures, rng=rngs["bass"])
-    elif accompaniment == "block" and band.comp:
-        chords = solo.timed_chords()
-    drums = drum_track(lengths, signatures, rng=rngs["drums"], chorus=chorus_form(solo.chords)) \
-        if band.drums and n_measures else []
-    chords, bass, drums = (perform_part(part, qpm=qpm, swing_ratio=ratio, time_signatures=changes)
-                           for part in (chords, bass, drums))
-    end_ql = solo.length_ql
-    if band.count_off and n_measures:
-        first = solo.time_signature(0)
-        bar = time_signature_ql(first)
-        end_ql += bar
-        lead, chords, bass, drums = (shift(part, bar) for part in (lead, chords, bass, drums))
-        drums = count_off(first) + drums
-        changes = [(0.0, first)] + [(offset + bar, text) for offset, text in changes
-                                    if offset > 0 or text != first]
-    return build_midi(lead, chords, qpm=qpm, bass=bass, drums=drums, time_signatures=changes,
-                      solo_program=SOLO_PROGRAM if solo_program is None else solo_program,
-                      mix=BAND_MIX, end_ql=end_ql)

@@ -6,9 +6,10 @@ which samples from ``p ** (1 / temperature)`` renormalised, and is argmax at tem
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+
+# LSTMWeights lives in models/; the course imports it from here (`jazzsolo.inference_code`).
+from jazzsolo.models.course_step import CourseStepModel, LSTMWeights
 
 _LOG_FLOOR = 1e-12                   # keeps log(p) finite for zero probabilities
 
@@ -78,87 +79,16 @@ def predict_and_sample(inference_model, x_initializer, a_initializer, c_initiali
     return results, indices
 
 
-@dataclass
-class LSTMWeights:
-    """The trained arrays of the shared LSTM cell and Dense layer (Keras layouts)."""
-
-    kernel: np.ndarray               # (n_values, 4 n_a), gates in Keras order i, f, c, o
-    recurrent_kernel: np.ndarray     # (n_a, 4 n_a)
-    bias: np.ndarray                 # (4 n_a,)
-    dense_kernel: np.ndarray         # (n_a, n_values)
-    dense_bias: np.ndarray           # (n_values,)
-
-    @property
-    def n_a(self) -> int:
-        return self.recurrent_kernel.shape[0]
-
-    @property
-    def n_values(self) -> int:
-        return self.dense_kernel.shape[1]
-
-    @classmethod
-    def from_layers(cls, LSTM_cell, densor) -> "LSTMWeights":
-        """Copy the arrays out of the course's shared Keras layers."""
-        kernel, recurrent_kernel, bias = (np.asarray(w) for w in LSTM_cell.get_weights())
-        dense_kernel, dense_bias = (np.asarray(w) for w in densor.get_weights())
-        return cls(kernel, recurrent_kernel, bias, dense_kernel, dense_bias)
-
-    @classmethod
-    def from_model(cls, model) -> "LSTMWeights":
-        """Find the LSTM and Dense layers of a Keras model (e.g. the inference model)."""
-        import keras
-
-        lstm = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
-        dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-        if len(lstm) != 1 or len(dense) != 1:
-            raise ValueError("expected a model with one shared LSTM layer and one Dense layer")
-        return cls.from_layers(lstm[0], dense[0])
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-class ValueSampler:
-    """Runs the LSTM cell one value at a time in NumPy, keeping its state between calls.
-
-    Written by hand because a 64-unit step is ~85 kFLOP: Keras spends ~60 ms per 50-value
-    call on overhead, NumPy ~1 ms, and this keeps the state across measures.
-    """
-
-    def __init__(self, weights: LSTMWeights):
-        self.weights = weights
-        self.reset()
-
-    def reset(self) -> None:
-        """Start again from zero state and the all-zero start input, as the course does."""
-        n_a, n_values = self.weights.n_a, self.weights.n_values
-        self.a = np.zeros(n_a, dtype=np.float64)
-        self.c = np.zeros(n_a, dtype=np.float64)
-        self.x = np.zeros(n_values, dtype=np.float64)
-
-    def probabilities(self) -> np.ndarray:
-        """Advance the cell one step on the current input and return next-value probabilities."""
-        w = self.weights
-        z = self.x @ w.kernel + self.a @ w.recurrent_kernel + w.bias      # (4 n_a,)
-        i, f, g, o = np.split(z, 4)
-        self.c = _sigmoid(f) * self.c + _sigmoid(i) * np.tanh(g)
-        self.a = _sigmoid(o) * np.tanh(self.c)
-        logits = self.a @ w.dense_kernel + w.dense_bias                   # (n_values,)
-        exp = np.exp(logits - logits.max())
-        return exp / exp.sum()
-
-    def prime(self, indices: list[int]) -> None:
-        """Run the cell through given values (a primer) as if it had sampled them."""
-        for index in indices:
-            self.probabilities()
-            self.x = np.zeros_like(self.x)
-            self.x[index] = 1.0
+class ValueSampler(CourseStepModel):
+    """The course LSTM in NumPy (`CourseStepModel`) that draws each value with `sample` and
+    feeds it back as the next input, keeping its state across measures."""
 
     def step(self, temperature: float, rng: np.random.Generator, top_k: int | None = None,
              exclude=()) -> int:
         """Sample the next value index and feed it back as the next input."""
         index = sample(self.probabilities(), temperature, rng, top_k, exclude)
-        self.x = np.zeros_like(self.x)
-        self.x[index] = 1.0
+        self.feed(index)
         return index
+
+
+__all__ = ["LSTMWeights", "ValueSampler", "music_inference_model", "predict_and_sample", "sample"]
