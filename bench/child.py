@@ -28,7 +28,7 @@ def _course_layers(weights):
 
 
 def task_preprocess(args) -> dict:
-    from jazzsolo.ingest.preprocess import get_corpus_data, get_musical_data
+    from jazzsolo.encodings.course_data import get_corpus_data, get_musical_data
 
     times = []
     for _ in range(args.repeats):
@@ -43,7 +43,7 @@ def task_preprocess(args) -> dict:
 def task_train(args) -> dict:
     from jazzsolo.config import ModelConfig, TrainConfig
     from jazzsolo.encodings.tensors import data_processing
-    from jazzsolo.ingest.preprocess import get_corpus_data, get_musical_data
+    from jazzsolo.encodings.course_data import get_corpus_data, get_musical_data
     from jazzsolo.models.course_lstm import train_djmodel, train_fast
 
     data = get_musical_data(args.midi, "course")
@@ -111,7 +111,8 @@ def task_generate(args) -> dict:
     output = Path(args.output_dir) / f"{args.path}_{args.measures}.mid"
     output.parent.mkdir(parents=True, exist_ok=True)
     if args.path == "fast":
-        from jazzsolo.generate.measures import generate_solo, write_solo_midi
+        from jazzsolo.export.solo_midi import write_solo_midi
+        from jazzsolo.generate.measures import generate_solo
 
         solo = generate_solo(trained.weights, trained.indices_values, chords, seed=args.seed)
         write_solo_midi(solo, output, overwrite=True)

@@ -2,7 +2,9 @@
 
 Every figure is the median of several runs (the run count is in the table); a "cold" figure is
 a fresh Python process timed from outside (wall clock, peak RSS from the kernel); a "warm"
-figure is timed inside a process that has already done the work once.  The course's music21
+figure is timed inside a process that has already done the work once.  Speed and memory
+targets are checked here, on the fast path's medians (the table says met or missed), and
+never by timed unit tests.  The course's music21
 importer keeps a pickle cache: its cold runs get an empty temporary directory each, so they
 parse from scratch.  Results go to bench/results/latest.json and are printed as Markdown.
 """
@@ -102,10 +104,27 @@ class Row:
     fast_rss_mb: float | None = None
     course_rss_mb: float | None = None
     note: str = ""
+    target: float | None = None               # the most the fast path may take, in `unit`
+    target_rss_mb: float | None = None        # the most peak RSS the fast path may use
 
     @property
     def ratio(self) -> float:
         return self.fast / self.course
+
+    @property
+    def target_met(self) -> bool | None:
+        """Whether the fast path meets its targets (None: it has none)."""
+        if self.target is None and self.target_rss_mb is None:
+            return None
+        return (self.target is None or self.fast <= self.target) and \
+            (self.target_rss_mb is None or self.fast_rss_mb <= self.target_rss_mb)
+
+    def target_text(self) -> str:
+        targets = ([f"≤ {_fmt(self.target, self.unit)}"] if self.target is not None else []) + \
+            ([f"≤ {self.target_rss_mb:.0f} MB"] if self.target_rss_mb is not None else [])
+        if not targets:
+            return ""
+        return f"{', '.join(targets)}: {'met' if self.target_met else 'MISSED'}"
 
 
 class Bench:
@@ -120,12 +139,14 @@ class Bench:
               f"{_fmt(row.course, row.unit)}, ratio {row.ratio:.3f}", flush=True)
 
     def add_runs(self, figure: str, fast: list[Run], course: list[Run], *, key=None,
-                 note: str = "") -> None:
-        """A row from fresh-process runs: wall time (or a result field) and peak RSS."""
+                 note: str = "", target_s: float | None = None,
+                 target_rss_mb: float | None = None) -> None:
+        """A row from fresh-process runs: wall time (or a result field) and peak RSS, with
+        the fast path's targets if it has any."""
         pick = (lambda r: r.wall_s) if key is None else (lambda r: r.result[key])
         self.add(Row(figure, "s", median(pick(r) for r in fast), median(pick(r) for r in course),
                      len(fast), len(course), median(r.peak_rss_mb for r in fast),
-                     median(r.peak_rss_mb for r in course), note))
+                     median(r.peak_rss_mb for r in course), note, target_s, target_rss_mb))
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -136,13 +157,14 @@ def _fmt(value: float, unit: str) -> str:
 
 def markdown(rows: list[Row]) -> str:
     lines = ["| figure | fast path | course path | ratio | runs (fast/course) | "
-             "peak RSS fast / course |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "peak RSS fast / course | fast path target |",
+             "|---|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         rss = "" if r.fast_rss_mb is None else f"{r.fast_rss_mb:.0f} / {r.course_rss_mb:.0f} MB"
         figure = r.figure + (f" ({r.note})" if r.note else "")
         lines.append(f"| {figure} | {_fmt(r.fast, r.unit)} | {_fmt(r.course, r.unit)} | "
-                     f"{r.ratio:.3f}× | {r.runs_fast}/{r.runs_course} | {rss} |")
+                     f"{r.ratio:.3f}× | {r.runs_fast}/{r.runs_course} | {rss} | "
+                     f"{r.target_text()} |")
     return "\n".join(lines)
 
 
@@ -195,13 +217,13 @@ def bench(midi: str, work: Path, *, n: int, n_slow: int, quick: bool,
     fast = runs(JAZZSOLO + ["generate", "--model", "wjazzd"] + bars_32, n)
     course = runs(JAZZSOLO + ["generate", "--model", "course"] + bars_32, n)
     b.add_runs("`jazzsolo generate`, 32 bars, cold: wjazzd (fast column) vs course model", fast,
-               course, note="targets: wjazzd ≤ 2 s and ≤ 400 MB")
+               course, target_s=2.0, target_rss_mb=400.0)
     if WJAZZD.is_dir():
         read = [sys.executable, "-c", READ_CORPUS, str(WJAZZD)]
         fast = runs(read + ["corpus"], n)
         course = runs(read + ["csv"], n)
         b.add_runs("read the 410 WJazzD solos, cold: read_corpus vs the csv module alone",
-                   fast, course, note="target ≤ 5 s")
+                   fast, course, target_s=5.0)
 
     print(f"growth: training {growth_epochs} epochs on k× the corpus", flush=True)
     grow = CHILD + ["train", "--midi", midi, "--epochs", str(growth_epochs)]
@@ -250,11 +272,14 @@ def main(argv=None) -> int:
     table = markdown(result.rows)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"\n{table}\n\n{machine}; `make bench` took {total / 60:.1f} min.")
+    missed = [r.figure for r in result.rows if r.target_met is False]
+    print("Targets missed: " + "; ".join(missed) if missed else "Every target met.")
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = "quick" if args.quick else "latest"           # a smoke test never replaces latest
     (RESULTS / f"{name}.json").write_text(json.dumps({
         "machine": machine, "total_s": total, "quick": args.quick,
-        "rows": [dict(asdict(r), ratio=r.ratio) for r in result.rows]}, indent=2) + "\n")
+        "rows": [dict(asdict(r), ratio=r.ratio, target_met=r.target_met)
+                 for r in result.rows]}, indent=2) + "\n")
     (RESULTS / f"{name}.md").write_text(table + "\n")
     print(f"Wrote {RESULTS / name}.json and {name}.md")
     return 0

@@ -45,7 +45,7 @@ def metheny_midi() -> Path:
 @pytest.fixture(scope="session")
 def musical_data(metheny_midi):
     """The tune preprocessed with the course preset (measures, chords, grammars)."""
-    from jazzsolo.ingest.preprocess import get_musical_data
+    from jazzsolo.encodings.course_data import get_musical_data
 
     return get_musical_data(metheny_midi, "course")
 
@@ -61,7 +61,7 @@ def trained(metheny_midi, tmp_path_factory):
     from jazzsolo.generate.sampling import LSTMWeights
     from jazzsolo.models.course_lstm import train_djmodel
     from jazzsolo.models.model_dir import TrainedModel, save_model_dir
-    from jazzsolo.ingest.preprocess import get_corpus_data, get_musical_data
+    from jazzsolo.encodings.course_data import get_corpus_data, get_musical_data
 
     X, Y, n_values, indices_values, chords = load_music_utils(metheny_midi)
     model, LSTM_cell, densor, history = train_djmodel(X, Y, config=TrainConfig(epochs=100),
@@ -95,6 +95,20 @@ def note_track(events, channel: int, *, name: str | None = None,
     return track
 
 
+# ii-V-I chords (root position, bass register) and a melody of their tones, for tiny tunes.
+DM7, G7, CMAJ7 = [50, 53, 57, 60], [43, 47, 50, 53], [48, 52, 55, 59]
+
+
+def chord_tone_melody(bars, chord_list, beats=4):
+    """Eighth notes walking up and down each bar's chord tones an octave higher."""
+    notes = []
+    for bar, pitches in enumerate(chord_list[:bars]):
+        tones = [p + 24 for p in pitches[1:]]
+        for i in range(beats * 2):
+            notes.append((tones[i % len(tones)], bar * beats + i * 0.5, 0.5))
+    return notes
+
+
 def write_tiny_midi(path: Path, notes: list[tuple[int, float, float]], *, qpm: float = 120.0,
                     chords: list[tuple[list[int], float, float]] = (),
                     drums: list[tuple[int, float, float]] = (),
@@ -115,7 +129,8 @@ def write_tiny_midi(path: Path, notes: list[tuple[int, float, float]], *, qpm: f
     return path
 
 
-_TENSORFLOW_START_UP = re.compile(r"^(WARNING: All log messages before absl|[IWE]\d{4} \d\d:\d\d|To enable the following instructions)")
+_TENSORFLOW_START_UP = re.compile(r"^(WARNING: All log messages before absl|[IWE]\d{4} \d\d:\d\d"
+                                  r"|To enable the following instructions)")
 
 
 def message_lines(stderr: str) -> list[str]:

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import math
+import re
 from pathlib import Path
 
 import mido
@@ -16,6 +17,7 @@ import pytest
 
 from jazzsolo.evaluate import against as ag
 from jazzsolo.evaluate import against_figures as af
+from jazzsolo.evaluate import blind_test as bt
 from jazzsolo.music.chord_symbols import parse_chord_symbol
 from jazzsolo.errors import InputFileError, JazzsoloError, OutputExistsError
 from jazzsolo.music.chords import chord_from_symbol
@@ -32,12 +34,34 @@ def solo_of(notes, symbols=("Cmaj7",), beats: int = 4, name: str = "hand") -> af
                              [f"{beats}/4"] * len(symbols))
 
 
-class Sixteenths:
+class HandModel:
+    """A model made here (`families.SoloModel`): `notes` gives (onset, length, midi) from the
+    first bar line, and it improvises them as a solo over the chords."""
+
+    family = "hand"
+    directory = None
+    accepts = frozenset()
+    measure_ql = 4.0
+    tune_chords = None
+
+    def improvise(self, chord_measures, *, measure_lengths_ql, time_signatures, seed, qpm,
+                  options=None):
+        from jazzsolo.generate.families import solo_from_notes
+
+        return solo_from_notes(self.notes(measure_lengths_ql, seed), chord_measures,
+                               measure_lengths_ql=measure_lengths_ql,
+                               time_signatures=time_signatures)
+
+    def describe(self):
+        return [("notes", self.__doc__.splitlines()[0])]
+
+
+class Sixteenths(HandModel):
     """A generator nobody would mistake for a player: four notes per beat, always."""
 
     name = "sixteenths"
 
-    def generate(self, chord_measures, measure_lengths_ql, time_signatures, seed, *, qpm=120.0):
+    def notes(self, measure_lengths_ql, seed):
         rng, notes, start = np.random.default_rng(seed), [], 0.0
         for length in measure_lengths_ql:
             notes += [(start + k / 4, 0.25, int(rng.integers(60, 72)))
@@ -145,6 +169,24 @@ def quarter_solos(n: int) -> list[af.SoloOverChords]:
     return solos
 
 
+TABLE_COLUMNS = ["notes/beat", "rests", "phrase", "range", "chord", "scale", "H1", "H4", "GS",
+                 "known 8", "int ovl", "IOI ovl", "blind"]
+
+
+def against_table(text: str) -> dict[str, dict[str, str]]:
+    """`format_against`'s table read back: each row's label → its cells by column (a label is
+    followed by figures; the players' p10 and p90 rows have no overlap and blind cells)."""
+    lines = text.splitlines()
+    assert lines[1] == "" and lines[2].split() == ["model"] + " ".join(TABLE_COLUMNS).split()
+    rows = {}
+    for line in lines[3:]:
+        if not line:
+            break
+        label = re.match(r"(.+?)\s+[\d—]", line).group(1)
+        rows[label] = dict(zip(TABLE_COLUMNS, line[len(label):].split()))
+    return rows
+
+
 def test_percentiles_outside_marks_and_the_text_table():
     real = quarter_solos(4)
     generated = ag.generate_over(real, Sixteenths(), seed=0)
@@ -163,8 +205,10 @@ def test_percentiles_outside_marks_and_the_text_table():
             inside = real_spread["p10"] <= spread["p50"] <= real_spread["p90"]
             assert (name in model_row["outside"]) == (not inside), name
     assert real_row["outside"] == []
-    text = ag.format_against(report)
-    assert "4.00*" in text and "real p10" in text and "real p90" in text
+    table = against_table(ag.format_against(report))
+    assert list(table) == ["real p10", "real", "real p90", "sixteenths"]
+    assert table["sixteenths"]["notes/beat"] == "4.00*"                 # outside the players'
+    assert table["real"]["notes/beat"] == f"{np.percentile(density, 50):.2f}"
     assert json.loads(ag.against_json(report)) == report
 
 
@@ -197,18 +241,18 @@ def test_a_database_gives_the_same_solos_as_the_csv_folder(wjazzd, players, tmp_
 
 
 def test_the_blind_test_hears_a_sixteenth_machine_but_not_one_player_half_from_the_other(players):
-    real_X, real_groups = ag._segments(players)
-    machine_X, machine_groups = ag._segments(ag.generate_over(players, Sixteenths(), seed=0))
+    real_X, real_groups = bt.segments(players)
+    machine_X, machine_groups = bt.segments(ag.generate_over(players, Sixteenths(), seed=0))
     X = np.vstack([real_X, machine_X])
     y = np.r_[np.zeros(len(real_X), int), np.ones(len(machine_X), int)]
-    result = ag.blind_test(X, y, np.r_[real_groups, machine_groups], seed=0)
+    result = bt.blind_test(X, y, np.r_[real_groups, machine_groups], seed=0)
     assert min(result["accuracy"].values()) > 0.8
-    found = ag.giveaways(real_X, machine_X, result)
-    assert found and all(g["text"] in ag.SEGMENT_FEATURES[g["feature"]] for g in found)
+    found = bt.giveaways(real_X, machine_X, result)
+    assert found and all(g["text"] in af.SEGMENT_FEATURES[g["feature"]] for g in found)
     assert any(g["text"] == "plays more notes per beat than the players" or
                g["feature"] in ("ioi_entropy", "legato", "duration_mean", "offbeat_share")
                for g in found)
-    control = ag.real_against_real(real_X, real_groups, len(players), seed=0)
+    control = bt.real_against_real(real_X, real_groups, len(players), seed=0)
     assert all(abs(value - 0.5) <= 0.2 for value in control["accuracy"].values())
 
 
@@ -228,9 +272,12 @@ def test_run_against_three_solos_with_the_course_model_and_baselines(wjazzd):
     assert 0.5 <= course["classifier_accuracy"] <= 1.0
     assert data["rows"][0]["classifier_accuracy"] is None            # 3 solos: no halves
     assert data["example"]["generated"]["course"]                  # notes for the piano roll
-    text = ag.format_against(report)
-    for name in ("real p10", "course", "trigram", "notes/beat", "GS", "blind"):
-        assert name in text
+    table = against_table(ag.format_against(report))
+    assert list(table) == ["real p10", "real", "real p90", "course", "uniform", "unigram",
+                           "bigram", "trigram"]
+    assert all(len(cells) == len(TABLE_COLUMNS) for name, cells in table.items()
+               if name not in ("real p10", "real p90"))
+    assert table["real"]["blind"] == "—"                                 # 3 solos: no halves
     json.loads(ag.against_json(report))
 
 
@@ -342,25 +389,20 @@ def test_bad_models_and_inputs_are_one_line_errors(tmp_path):
 # --------------------------------------------------------------------------- the note model
 
 @pytest.fixture(scope="module")
-def note_model_dir(tmp_path_factory) -> Path:
-    """The shipped WJazzD note model, else an untrained tiny one (the adapter is the same)."""
-    note_model = pytest.importorskip("jazzsolo.models.note_lstm")
-    pytest.importorskip("jazzsolo.generate.note_solo")
-    if note_model.is_note_model_dir(note_model.PRETRAINED_WJAZZD_DIR):
-        return note_model.PRETRAINED_WJAZZD_DIR
-    config = note_model.get_note_preset("tiny")
-    directory = tmp_path_factory.mktemp("note") / "tiny"
-    note_model.save_note_model(directory, note_model.build_note_model(config), config,
-                               {"data": "untrained, for a test"})
-    return directory
+def note_model_dir() -> Path:
+    """The WJazzD note model shipped in the package."""
+    from jazzsolo.models.note_lstm import PRETRAINED_WJAZZD_DIR, is_note_model_dir
+
+    assert is_note_model_dir(PRETRAINED_WJAZZD_DIR)
+    return PRETRAINED_WJAZZD_DIR
 
 
-class EighthLine:
+class EighthLine(HandModel):
     """Eighth notes written legato, each up to the next, as a model writes them."""
 
     name = "eighths"
 
-    def generate(self, chord_measures, measure_lengths_ql, time_signatures, seed, *, qpm=120.0):
+    def notes(self, measure_lengths_ql, seed):
         total = sum(measure_lengths_ql)
         return [(k / 2, 0.5, 60 + k % 5) for k in range(int(total * 2))]
 
@@ -377,18 +419,20 @@ def test_generated_solos_are_measured_as_the_band_plays_them():
 
 
 def test_the_note_model_improvises_over_the_real_chords(note_model_dir, midi_folder):
+    model = ag.resolve_models([str(note_model_dir)])[0]
+    assert model.family == "note-lstm"
     report = ag.run_against(midi_folder, models=[str(note_model_dir)], seed=0)
     rows = report["against"]["rows"]
-    assert rows[1]["model"].startswith("note-lstm")
+    assert [r["model"] for r in rows] == ["real", model.name]
     notes = report["against"]["example"]["generated"][rows[1]["model"]]
     assert notes and all(0 <= onset < 16 for onset, _, _ in notes)
     assert ag.run_against(midi_folder, models=[str(note_model_dir)], seed=0) == report
 
 
 def test_the_default_models_are_the_shipped_ones_and_the_baselines():
-    from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR
+    from jazzsolo.config import DEFAULT_MODEL
 
-    names = [m.name for m in ag.default_models()]
-    assert names[-5:] == ["course", "uniform", "unigram", "bigram", "trigram"]
-    shipped_note_model = ag._is_note_model_dir(PRETRAINED_MODEL_DIR.parent / "wjazzd")
-    assert (names[0] == "note-lstm") == shipped_note_model
+    models = ag.resolve_models()
+    assert [m.name for m in models] == [DEFAULT_MODEL, "course", "uniform", "unigram", "bigram",
+                                        "trigram"]
+    assert [m.family for m in models[:2]] == ["note-lstm", "course-lstm"]
