@@ -5,7 +5,8 @@ Run from the repository root (the data is never copied into the repository):
 
 Splits the solos by solo (seed 0, 10 % validation), trains with `NoteModelConfig` (the
 ``wjazzd`` preset and any overrides), checkpointing every epoch in ``--work_dir`` (``--resume``
-goes on from there), saves the best epoch to ``--output_dir``, then prints the validation
+goes on from there), saves the best epoch and the split (``split.json``: the training and
+validation solos' names) to ``--output_dir``, then prints the validation
 perplexities of the model and of the n-gram baselines, the figures of solos generated over the
 validation solos' chords against the real ones, training time, epochs, model size, and the
 time and memory of generating 32 bars in a fresh process.  Everything printed is also written
@@ -21,16 +22,19 @@ import sys
 import time
 from pathlib import Path
 
-from jazzsolo.ingest.corpus import read_corpus, split_by_solo
+from jazzsolo.ingest.corpus import read_corpus
+from jazzsolo.ingest.corpus_split import split_corpus, write_split
 from jazzsolo.files import write_atomic
 from jazzsolo.files import json_bytes
 from jazzsolo.encodings.note_events import encode_corpus_solo
 from jazzsolo.evaluate.note_likelihood import (FIGURES, baseline_perplexities, generated_figures,
                                                heldout_perplexity, tune_cache)
-from jazzsolo.generate.note_solo import DEFAULT_RHYTHM_TEMPERATURE, DEFAULT_TEMPERATURE
-from jazzsolo.models.note_lstm import (PRETRAINED_WJAZZD_DIR, WJAZZD_SOURCE, checkpoint_saver,
+from jazzsolo.config import NOTE_RHYTHM_TEMPERATURE as DEFAULT_RHYTHM_TEMPERATURE
+from jazzsolo.config import NOTE_TEMPERATURE as DEFAULT_TEMPERATURE
+from jazzsolo.models.note_lstm import (CONFIG_FILE, PRETRAINED_WJAZZD_DIR, WJAZZD_SOURCE,
                                        get_note_preset, load_note_model, model_size_bytes,
-                                       save_note_model, save_note_run, train_note_model)
+                                       save_note_model)
+from jazzsolo.models.note_training import checkpoint_saver, save_note_run, train_note_model
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "data" / "wjazzd"
@@ -104,7 +108,8 @@ def show_figures(figures: dict) -> None:
 def main(argv=None) -> int:
     args = parse_args(argv)
     corpus = read_corpus(args.corpus, progress=True)
-    train_names, val_names = split_by_solo(corpus, validation_share=0.1, seed=0)
+    split = split_corpus(corpus, source=WJAZZD_SOURCE, validation_share=0.1, seed=0)
+    train_names, val_names = list(split.training), list(split.validation)
     by_name = {s.name: s for s in corpus.solos}
     train = [encode_corpus_solo(by_name[n]) for n in train_names]
     val_solos = [by_name[n] for n in val_names]
@@ -136,6 +141,8 @@ def main(argv=None) -> int:
                 "split": "jazzsolo.ingest.corpus.split_by_solo(validation_share=0.1, seed=0)",
                 "epochs": len(history["val_loss"]), "best_epoch": history["best_epoch"],
                 "training_seconds": round(seconds, 1)}
+        (output / CONFIG_FILE).unlink(missing_ok=True)    # split.json first, config.json last
+        write_split(output, split, overwrite=True)
         save_note_model(output, step_model, config, meta, history=history, overwrite=True)
         report["training"] = {"seconds": round(seconds, 1), "epochs": meta["epochs"],
                               "best_epoch": meta["best_epoch"],

@@ -7,7 +7,8 @@ import numpy as np
 
 from jazzsolo.config import ModelConfig, TunePreset
 from jazzsolo.errors import MidiContentError
-from jazzsolo.ingest.preprocess import find_training_midi, get_corpus_data, get_musical_data
+from jazzsolo.encodings.course_data import get_corpus_data, get_musical_data
+from jazzsolo.ingest.preprocess import find_training_midi
 
 
 def data_processing(corpus: list[str], values_indices: dict[str, int], m: int | None = 60,

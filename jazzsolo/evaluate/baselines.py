@@ -15,7 +15,7 @@ from music21 import chord
 from jazzsolo.errors import ConfigError
 from jazzsolo.generate.sampling import LSTMWeights, ValueSampler, sample
 from jazzsolo.generate.measures import CopyGuard, Solo, generate_solo
-from jazzsolo.ingest.preprocess import get_corpus_data
+from jazzsolo.encodings.course_data import get_corpus_data
 
 BASELINE_ORDERS = {"uniform": 0, "unigram": 1, "bigram": 2, "trigram": 3}
 

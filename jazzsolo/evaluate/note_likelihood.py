@@ -18,7 +18,7 @@ import numpy as np
 
 from jazzsolo.ingest.corpus import GRID_PER_BEAT, CorpusNote, CorpusSolo
 from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_PITCHES, REST, EncodedSolo,
-                                            control_matrix, decode_events, encode_corpus_solo,
+                                            decode_events, encode_corpus_solo,
                                             timeline_of_solo)
 from jazzsolo.config import NOTE_RHYTHM_TEMPERATURE as DEFAULT_RHYTHM_TEMPERATURE
 from jazzsolo.config import NOTE_TEMPERATURE as DEFAULT_TEMPERATURE

@@ -1,6 +1,7 @@
 """The Weimar Jazz Database's own SQLite file (``wjazzd.db``: tables ``melody``, ``beats``,
-``solo_info``) → solos on the grid, read exactly as the per-solo CSV export is read
-(`jazzsolo.ingest.corpus`); and a small ``.db`` written from CSV solos, for tests.
+``solo_info``) → solos on the grid, read exactly as the per-solo CSV export is read (the same
+tables of `jazzsolo.ingest.corpus_tables`, placed by `jazzsolo.ingest.corpus_grid`); and a small
+``.db`` written from CSV solos, for tests.
 
 The file is opened read-only, queries take parameters only, and table and column names come
 from an allow-list, so a hostile database can neither write nor inject.
@@ -15,9 +16,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from jazzsolo.errors import ConfigError, InputFileError, OutputExistsError
-from jazzsolo.ingest.corpus import (BEATS_COLUMNS, MELODY_COLUMNS, _OPTIONAL, Corpus, CorpusSolo,
-                                    _build_solo, _check_columns, _progress, _read_table, _shown,
-                                    _Table, _UnusableSolo)
+from jazzsolo.ingest.corpus_grid import build_solo
+from jazzsolo.ingest.corpus_tables import (BEATS_COLUMNS, MELODY_COLUMNS, OPTIONAL_COLUMNS,
+                                           Corpus, CorpusSolo, SoloTable, UnusableSolo,
+                                           check_columns, read_csv_table, shown_value,
+                                           with_progress)
 
 MAX_DB_BYTES = 500 * 1024 * 1024     # one wjazzd.db-like SQLite file
 _SOLO_INFO = ("performer", "title", "instrument")       # read from solo_info where present
@@ -38,8 +41,8 @@ def read_solo_db(db_path: str | Path, melid: int) -> CorpusSolo:
 def read_db(path: Path, *, melids: list[int] | None, limit: int | None, progress: bool,
              raise_unusable: bool = False) -> Corpus:
     with _open_db(path) as conn:
-        melody = _select(conn, path, "melody", MELODY_COLUMNS, _OPTIONAL["melody"], melids)
-        beats = _select(conn, path, "beats", BEATS_COLUMNS, _OPTIONAL["beats"], melids)
+        melody = _select(conn, path, "melody", MELODY_COLUMNS, OPTIONAL_COLUMNS["melody"], melids)
+        beats = _select(conn, path, "beats", BEATS_COLUMNS, OPTIONAL_COLUMNS["beats"], melids)
         info = _solo_info(conn)
         names = _solo_names(conn, sorted(melody))
     if not melody:
@@ -47,13 +50,13 @@ def read_db(path: Path, *, melids: list[int] | None, limit: int | None, progress
             return Corpus([], [], str(path))
         raise InputFileError(f"{path}: table melody has no rows")
     corpus = Corpus([], [], str(path))
-    for melid in _progress(sorted(melody)[:limit], progress):
-        empty = _Table(f"{path} table beats melid {melid}", {}, [])
+    for melid in with_progress(sorted(melody)[:limit], progress):
+        empty = SoloTable(f"{path} table beats melid {melid}", {}, [])
         try:
-            corpus.solos.append(_build_solo(
+            corpus.solos.append(build_solo(
                 names[melid], melody[melid], beats.get(melid, empty), source=str(path),
                 beats_source=f"{path} (melid {melid})", info=info.get(melid, {}), melid=melid))
-        except _UnusableSolo as e:
+        except UnusableSolo as e:
             if raise_unusable:
                 raise e.as_error() from None
             corpus.skipped.append((names[melid], e.reason))
@@ -100,20 +103,21 @@ def _table_columns(conn: sqlite3.Connection, table: str) -> list[str] | None:
 
 
 # The only SQL text this module runs besides fixed strings: names from MELODY_COLUMNS,
-# BEATS_COLUMNS, _OPTIONAL and _SOLO_INFO and the table names "melody"/"beats"/"solo_info",
-# all constants of this module; melids go in as parameters.
-_ALLOWED_NAMES = frozenset((*MELODY_COLUMNS, *BEATS_COLUMNS, *_OPTIONAL["melody"],
-                            *_OPTIONAL["beats"], *_SOLO_INFO, "melody", "beats", "solo_info",
+# BEATS_COLUMNS, OPTIONAL_COLUMNS and _SOLO_INFO and the table names "melody", "beats" and
+# "solo_info", all constants (of this module or corpus_tables); melids go in as parameters.
+_ALLOWED_NAMES = frozenset((*MELODY_COLUMNS, *BEATS_COLUMNS, *OPTIONAL_COLUMNS["melody"],
+                            *OPTIONAL_COLUMNS["beats"], *_SOLO_INFO,
+                            "melody", "beats", "solo_info",
                             "melid", "eventid", "beatid", "rowid"))
 
 
 def _select(conn: sqlite3.Connection, path: Path, table: str, needed: Sequence[str],
-            optional: Sequence[str], melids: list[int] | None) -> dict[int, _Table]:
+            optional: Sequence[str], melids: list[int] | None) -> dict[int, SoloTable]:
     """Rows of `table` grouped by melid, in the table's event order."""
     present = _table_columns(conn, table)
     if present is None:
         raise InputFileError(f"{path}: no table {table!r}, not a WJazzD database")
-    _check_columns(f"{path} table {table}", ("melid", *needed), present)
+    check_columns(f"{path} table {table}", ("melid", *needed), present)
     columns = [*needed, *(c for c in optional if c in present)]
     order = {"melody": "eventid", "beats": "beatid"}[table]
     order = order if order in present else "rowid"
@@ -121,14 +125,14 @@ def _select(conn: sqlite3.Connection, path: Path, table: str, needed: Sequence[s
     sql = f"SELECT melid, {order}, {', '.join(columns)} FROM {table}"
     if melids is not None:
         sql += f" WHERE melid IN ({', '.join('?' * len(melids))})"
-    grouped: dict[int, _Table] = {}
+    grouped: dict[int, SoloTable] = {}
     for melid, event, *values in conn.execute(sql + f" ORDER BY melid, {order}", melids or ()):
         if isinstance(melid, bool) or not isinstance(melid, int):
-            raise InputFileError(f"{path}: table {table}: melid {_shown(melid)} is not a whole "
-                                 f"number")
+            raise InputFileError(f"{path}: table {table}: melid {shown_value(melid)} is not a "
+                                 f"whole number")
         if melid not in grouped:
-            grouped[melid] = _Table(f"{path} table {table} melid {melid}",
-                                    {c: [] for c in columns}, [], order)
+            grouped[melid] = SoloTable(f"{path} table {table} melid {melid}",
+                                       {c: [] for c in columns}, [], order)
         solo = grouped[melid]
         for column, value in zip(columns, values):
             solo.columns[column].append(value)
@@ -198,9 +202,9 @@ def write_test_db(csv_dir: str | Path, db_path: str | Path, names: Iterable[str]
         raise OutputExistsError(f"{db_path} exists already; choose another path")
     tables = []
     for melid, name in enumerate(names, start=1):
-        melody = _read_table(csv_dir / "melody" / f"{name}.csv", MELODY_COLUMNS,
+        melody = read_csv_table(csv_dir / "melody" / f"{name}.csv", MELODY_COLUMNS,
                              sorted(_WRITABLE["melody"] - {"melid", *MELODY_COLUMNS}))
-        beats = _read_table(csv_dir / "beats" / f"{name}.csv", BEATS_COLUMNS,
+        beats = read_csv_table(csv_dir / "beats" / f"{name}.csv", BEATS_COLUMNS,
                             sorted(_WRITABLE["beats"] - {"melid", *BEATS_COLUMNS}))
         tables.append((melid, name, melody, beats))
     handle, tmp = tempfile.mkstemp(suffix=".db.tmp", dir=db_path.parent)

@@ -1,4 +1,5 @@
-"""MIDI file → measures of melody notes, measures of chords, and one grammar string per measure."""
+"""MIDI file → measures of melody notes and measures of chords (`encodings.course_data` turns them
+into the course's grammar strings)."""
 from __future__ import annotations
 
 import os
@@ -7,9 +8,8 @@ from pathlib import Path
 
 from music21 import chord, converter, note, stream
 
-from jazzsolo.config import TunePreset, get_tune_preset
+from jazzsolo.config import GRID_PER_BEAT, TunePreset, get_tune_preset
 from jazzsolo.errors import ConfigError, InputFileError, MidiContentError, TuneNotFoundError
-from jazzsolo.encodings.grammar import parse_melody
 from jazzsolo.ingest.midi_import import check_midi_file, read_solo_window
 
 MIDI_ENV_VAR = "JAZZSOLO_MIDI"
@@ -31,14 +31,13 @@ def find_training_midi(path: str | os.PathLike | None = None) -> Path:
 
 
 @dataclass
-class MusicalData:
-    """What preprocessing extracts from one tune (offsets relative to each measure's start)."""
+class TuneMeasures:
+    """What reading extracts from one tune (offsets relative to each measure's start)."""
 
-    measures: list[list[note.Note]]      # melody notes per measure
-    chords: list[list[chord.Chord]]      # chords per measure, same length as `measures`
-    abstract_grammars: list[str]         # one string of values per measure
-    n_chord_groups: int                  # chord groups found in the solo window, incl. the end
-    measure_ql: float = 4.0              # length of a measure in quarter lengths
+    measures: list[list[note.GeneralNote]]   # melody notes (and rests) per measure
+    chords: list[list[chord.Chord]]          # chords per measure, same length as `measures`
+    n_chord_groups: int                      # chord groups found in the solo window, incl. the end
+    measure_ql: float = 4.0                  # length of a measure in quarter lengths
 
 
 def parse_midi_file(path: Path) -> stream.Score:
@@ -148,14 +147,14 @@ def relative_to_measure(elements, start_ql: float) -> list:
 READERS = ("fast", "music21")          # jazzsolo.ingest.midi_import, or music21's own importer
 
 
-def get_musical_data(path: str | os.PathLike, preset: TunePreset | str = "course", *,
-                     reader: str = "fast") -> MusicalData:
-    """Read a tune and turn its solo into measures, chords and grammar strings.
+def read_tune_measures(path: str | os.PathLike, preset: TunePreset | str = "course", *,
+                       reader: str = "fast") -> TuneMeasures:
+    """Read a tune's solo window into measures of melody notes and measures of chords.
 
     Measures are the ones holding melody notes, in order; a measure's chords are those that
     start in it (the course's grouping).  A measure without chords is skipped.  `reader`
     "fast" reads the MIDI bytes with `midi_import` (~0.1 s); "music21" parses the whole score
-    with music21 (seconds); both give the course preset's values exactly.
+    with music21 (seconds); both give the course preset's notes exactly.
     """
     preset = get_tune_preset(preset) if isinstance(preset, str) else preset
     path = check_midi_file(Path(path))
@@ -167,33 +166,17 @@ def get_musical_data(path: str | os.PathLike, preset: TunePreset | str = "course
         chord_groups = _group_by_measure(harmony, preset)
     else:
         raise ConfigError(f"unknown reader {reader!r}; valid readers: {', '.join(READERS)}")
-    measures, chords, grammars = [], [], []
+    measures, chords = [], []
     for number in sorted(melody_groups):
         if number not in chord_groups:
             continue
         start = float(number * preset.beats_per_measure)
-        measure_notes = relative_to_measure(melody_groups[number], start)
-        measure_chords = relative_to_measure(chord_groups[number], start)
-        measures.append(measure_notes)
-        chords.append(measure_chords)
-        grammars.append(parse_melody(measure_notes, measure_chords))
-    if not grammars:
+        measures.append(relative_to_measure(melody_groups[number], start))
+        chords.append(relative_to_measure(chord_groups[number], start))
+    if not measures:
         raise MidiContentError(f"{path}: no measure of the solo window has both melody and chords")
-    return MusicalData(measures, chords, grammars, len(chord_groups),
-                       measure_ql=float(preset.beats_per_measure))
-
-
-def get_corpus_data(abstract_grammars: list[str]) -> tuple[list[str], list[str], dict, dict]:
-    """Split grammar strings into the corpus of values and a sorted, stable vocabulary.
-
-    Returns ``(corpus, values, values_indices, indices_values)``; sorting (not ``set`` order, as
-    in the course) makes index i mean the same value in every process.
-    """
-    corpus = [value for grammar in abstract_grammars for value in grammar.split()]
-    values = sorted(set(corpus))
-    values_indices = {v: i for i, v in enumerate(values)}
-    indices_values = {i: v for i, v in enumerate(values)}
-    return corpus, values, values_indices, indices_values
+    return TuneMeasures(measures, chords, len(chord_groups),
+                        measure_ql=float(preset.beats_per_measure))
 
 
 def quantize_part(part: stream.Part, divisors: tuple[int, ...]) -> stream.Part:
@@ -244,7 +227,7 @@ def with_rests(measure_notes: list[note.Note], measure_ql: float) -> list[note.G
         end = float(ordered[i + 1].offset) if i + 1 < len(ordered) else measure_ql
         length = float(n.quarterLength)
         if i + 1 < len(ordered) and (onset + length > end or end - onset - length < MIN_REST_QL):
-            n.quarterLength = max(end - onset, 1 / 12)      # overlap cut, short gap closed
+            n.quarterLength = max(end - onset, 1 / GRID_PER_BEAT)   # overlap cut, gap closed
         timed.append(n)
         position = max(position, onset + float(n.quarterLength))
     if measure_ql - position >= MIN_REST_QL - 1e-9:
@@ -258,8 +241,8 @@ def _rest(offset_ql: float, duration_ql: float) -> note.Rest:
     return rest
 
 
-def get_musical_data_auto(path: str | os.PathLike, *, melody_part: int | None = None,
-                          chord_parts: list[int] | None = None) -> MusicalData:
+def read_tune_measures_auto(path: str | os.PathLike, *, melody_part: int | None = None,
+                            chord_parts: list[int] | None = None) -> TuneMeasures:
     """Read any tune with a melody and an accompaniment: the whole piece, no preset needed.
 
     The melody part is chosen by `parts.choose_melody_part` unless given; the chords are read
@@ -290,20 +273,18 @@ def get_musical_data_auto(path: str | os.PathLike, *, melody_part: int | None = 
     n_measures = int(-(-max(length, float(score.highestTime)) // measure_ql))
     chord_measures = group_chords_by_measure(chords_per_window(parts, length_ql=length, window_ql=window),
                                              measure_ql, n_measures)
-    measures, chords, grammars = [], [], []
+    measures, chords = [], []
     first = int(float(notes[0].offset) // measure_ql) if notes else n_measures
     last = int(float(notes[-1].offset) // measure_ql) if notes else -1
     for number in range(first, min(last, n_measures - 1) + 1):
         if not chord_measures[number]:
             continue
-        measure_notes = with_rests(notes_in_measure(notes, number, measure_ql), measure_ql)
-        measures.append(measure_notes)
+        measures.append(with_rests(notes_in_measure(notes, number, measure_ql), measure_ql))
         chords.append(chord_measures[number])
-        grammars.append(parse_melody(measure_notes, chord_measures[number]))
-    if not grammars:
+    if not measures:
         raise MidiContentError(f"{path}: no measure has both melody notes and chords")
-    return MusicalData(measures, chords, grammars, len([m for m in chord_measures if m]),
-                       measure_ql=measure_ql)
+    return TuneMeasures(measures, chords, len([m for m in chord_measures if m]),
+                        measure_ql=measure_ql)
 
 
 MIDI_SUFFIXES = (".mid", ".midi")
@@ -331,51 +312,3 @@ def preset_for(path: Path) -> str:
         if path.name in preset.file_names:
             return name
     return "auto"
-
-
-@dataclass
-class TrainingCorpus:
-    """The grammar of every usable training file, and what was skipped and why."""
-
-    sources: list[Path]
-    data: list[MusicalData]
-    skipped: list[tuple[Path, str]]
-
-    @property
-    def abstract_grammars(self) -> list[str]:
-        return [g for d in self.data for g in d.abstract_grammars]
-
-
-def load_training_corpus(paths: list[str | os.PathLike], *, preset: str | None = None,
-                         melody_part: int | None = None,
-                         chord_parts: list[int] | None = None) -> TrainingCorpus:
-    """Preprocess several tunes into one corpus; unusable files are skipped with a reason.
-
-    With one file, its error is raised; with several, only when none is usable.
-    """
-    from jazzsolo.errors import JazzsoloError
-
-    from jazzsolo.config import AUTO_PRESET
-
-    if preset is not None and preset != AUTO_PRESET:
-        get_tune_preset(preset)                          # an unknown name fails before any work
-    files = expand_midi_paths(paths)
-    corpus = TrainingCorpus([], [], [])
-    for path in files:
-        chosen = preset or ("auto" if melody_part is not None or chord_parts else preset_for(path))
-        try:
-            if chosen == "auto":
-                data = get_musical_data_auto(path, melody_part=melody_part, chord_parts=chord_parts)
-            else:
-                data = get_musical_data(path, chosen)
-        except JazzsoloError as e:
-            if len(files) == 1:
-                raise
-            corpus.skipped.append((path, str(e)))
-            continue
-        corpus.sources.append(path)
-        corpus.data.append(data)
-    if not corpus.data:
-        raise MidiContentError(f"none of the {len(files)} files is usable; first problem: "
-                               f"{corpus.skipped[0][1]}")
-    return corpus

@@ -14,15 +14,17 @@ import numpy as np
 from music21 import chord
 
 from jazzsolo.music.chord_symbols import parse_chord_symbol
-from jazzsolo.config import ModelConfig, TrainConfig, config_from_dict
+from jazzsolo.config import MODEL_NAMES, ModelConfig, TrainConfig, config_from_dict
 from jazzsolo.errors import (ChordSymbolError, ConfigError, GrammarError, ModelDirError,
                              OutputExistsError)
 from jazzsolo.music.chords import chord_from_midi, chord_from_symbol
 from jazzsolo.encodings.grammar import parse_value
-from jazzsolo.generate.sampling import LSTMWeights
+from jazzsolo.models.course_step import LSTMWeights
 from jazzsolo.files import json_bytes, npz_bytes, write_atomic
 
-FORMAT_VERSION = 1
+FAMILY = "course-lstm"                # config.json's "family": the course's grammar LSTM
+FORMAT_VERSION = 2                    # 2: config.json names its family; 1 (no family) still loads
+READABLE_VERSIONS = (1, 2)
 WEIGHTS_FILE = "weights.npz"
 VOCABULARY_FILE = "vocabulary.json"
 CONFIG_FILE = "config.json"
@@ -32,7 +34,7 @@ CORPUS_FILE = "corpus.json"           # the training values in order, for the co
 _WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias", "dense_kernel", "dense_bias")
 # A small model trained on the Metheny tune by scripts/train_pretrained.py, shipped in the package
 # so that generation works on a fresh machine without the tune.
-PRETRAINED_MODEL_DIR = Path(__file__).resolve().parents[1] / "pretrained" / "metheny"
+PRETRAINED_MODEL_DIR = MODEL_NAMES["course"]
 
 
 @dataclass
@@ -96,7 +98,7 @@ def save_model_dir(directory: str | os.PathLike, model: TrainedModel, *,
     """Write a model directory; existing files are kept unless `overwrite` is set."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    settings = dict(model.settings, format_version=FORMAT_VERSION)
+    settings = dict(model.settings, family=FAMILY, format_version=FORMAT_VERSION)
     weights = {name: getattr(model.weights, name) for name in _WEIGHT_NAMES}
     files = {WEIGHTS_FILE: npz_bytes(weights),
              VOCABULARY_FILE: json_bytes(model.values),
@@ -135,11 +137,14 @@ def load_model_dir(directory: str | os.PathLike) -> TrainedModel:
     if not isinstance(settings, dict):
         raise ModelDirError(f"{directory / CONFIG_FILE}: not a JSON object of settings")
     version = settings.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         newer = isinstance(version, int) and version > FORMAT_VERSION
         hint = "; upgrade jazzsolo to read it" if newer else ""
         raise ModelDirError(f"{directory}: model format version {version!r}, this jazzsolo "
-                            f"reads version {FORMAT_VERSION}{hint}")
+                            f"reads versions {', '.join(map(str, READABLE_VERSIONS))}{hint}")
+    if settings.get("family", FAMILY) != FAMILY:
+        raise ModelDirError(f"{directory}: a {settings.get('family')!r} model, not a {FAMILY} "
+                            f"model")
     _check_settings(directory, settings)
     values = _read_json(directory / VOCABULARY_FILE)
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
@@ -174,7 +179,7 @@ def load_model_dir(directory: str | os.PathLike) -> TrainedModel:
     return TrainedModel(weights, values, chords, settings, history, corpus)
 
 
-_SETTINGS_KEYS = {"format_version", "model", "train", "preset", "measure_ql", "source_midi"}
+_SETTINGS_KEYS = {"family", "format_version", "model", "train", "preset", "measure_ql", "source_midi"}
 # Keys with which Keras and other loaders name code to import and run; a model directory of
 # ours never has them, so their presence means the directory was made for something else.
 _CODE_KEYS = {"class_name", "module", "registered_name", "function", "config", "__reduce__"}

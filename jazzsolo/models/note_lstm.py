@@ -1,4 +1,4 @@
-"""Encoded corpus solos → a chord-conditioned note LSTM: Keras training, a NumPy step model, files.
+"""A trained note LSTM ⇄ a model directory, and the NumPy model that runs it one event at a time.
 
 The model (family ``note-lstm``) reads at each event the previous event (pitch token and
 duration token, one-hot) and the controls at the event's onset (`encodings.note_events`), runs
@@ -12,36 +12,29 @@ duration token, one-hot) and the controls at the event's onset (`encodings.note_
   rest (in training the real event's, in generation the sampled pitch's), since a rest's length
   is distributed very differently from a note's.
 
-Training (`train_note_model`) cuts each solo, moved into a random key within ±6 semitones each
-epoch, into windows of `window` events; Adam on the summed cross-entropy of both heads; early
-stopping on the validation loss, restoring the best epoch; every run setting is one field of
-`NoteModelConfig`, and the same seed on the same machine gives the same weights, resumed or not.
-
-Generation never needs TensorFlow: `load_note_model` reads arrays and JSON into a
-`NoteStepModel`, which runs the same LSTM in NumPy one event at a time.
+Its shape and training run are one `NoteModelConfig`; the Keras model and its training are in
+`jazzsolo.models.note_training`.  Generation never needs TensorFlow: `load_note_model` reads
+arrays and JSON into a `NoteStepModel`, which runs the same LSTM in NumPy one event at a time.
 """
 from __future__ import annotations
 
 import json
-import math
 import os
-import time
 import zipfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
+from jazzsolo.config import MODEL_NAMES
+from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_INPUTS, N_INTERVALS,
+                                            N_PITCH_TOKENS, N_PITCHES, REST, model_inputs,
+                                            pitch_indices, step_input, step_pitch_indices,
+                                            vocabularies)
+from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError
+from jazzsolo.files import json_bytes, npz_bytes, write_atomic
+from jazzsolo.models.lstm_step import lstm_sequence, lstm_step, softmax
 from jazzsolo.models.solo_cache import CacheConfig
-from jazzsolo.models.checkpoint import TrainingState, checkpoint_dir, has_state, load_state, save_state
-from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError, TrainingError
-from jazzsolo.files import write_atomic
-from jazzsolo.files import json_bytes, npz_bytes
-from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_INPUTS, N_INTERVALS, N_PITCH_TOKENS,
-                                            N_PITCHES, REST, EncodedSolo, encode_corpus_solo,
-                                            model_inputs, pitch_indices, step_input, step_pitch_indices,
-                                            transpose_encoded, transpose_range, vocabularies)
 
 FAMILY = "note-lstm"
 FORMAT_VERSION = 1
@@ -50,7 +43,7 @@ WEIGHTS_FILE = "weights.npz"
 VOCABULARY_FILE = "vocabulary.json"
 HISTORY_FILE = "history.json"
 RUN_FILE = "note_run.json"                 # inside checkpoints/: what a resumed run trains on
-PRETRAINED_WJAZZD_DIR = Path(__file__).resolve().parents[1] / "pretrained" / "wjazzd"
+PRETRAINED_WJAZZD_DIR = MODEL_NAMES["wjazzd"]
 WJAZZD_SOURCE = "Weimar Jazz Database (Jazzomat Research Project, HfM Weimar), ODbL 1.0"
 
 
@@ -112,15 +105,6 @@ def get_note_preset(name: str) -> NoteModelConfig:
 
 
 # --------------------------------------------------------------------------- NumPy model
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))            # = 1 / (1 + exp(-z)), without overflow
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return exp / exp.sum(axis=-1, keepdims=True)
-
 
 _HEAD_ARRAYS = ("pitch_kernel", "pitch_bias", "relative_kernel", "relative_bias",
                 "interval_kernel", "interval_bias", "duration_kernel", "duration_bias")
@@ -231,12 +215,8 @@ class NoteStepModel:
         x = step_input(event, control, last, last2)
         layers = []
         for (kernel, recurrent, bias), (h, c) in zip(self.weights.lstm, state.layers):
-            z = x @ kernel + h @ recurrent + bias                  # (4 n_units,)
-            i, f, g, o = np.split(z, 4)
-            c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-            h = _sigmoid(o) * np.tanh(c)
-            layers.append((h, c))
-            x = h
+            x, c = lstm_step(x, h, c, kernel, recurrent, bias)        # (n_units,) each
+            layers.append((x, c))
         relative, interval = step_pitch_indices(control, last)
         pitch, duration = self._heads(x[None], relative[None], interval[None])
         return pitch[0], duration[0], NoteState(layers, last, last2)
@@ -251,8 +231,8 @@ class NoteStepModel:
         logits[:, :N_PITCHES] += (np.take_along_axis(by_class, relative, axis=1)
                                   + np.take_along_axis(by_interval, interval, axis=1))
         note = h @ w.duration_kernel[:-1] + w.duration_bias                    # (n, D)
-        duration = _softmax(np.stack([note, note + w.duration_kernel[-1]], axis=-2))
-        return _softmax(logits), duration
+        duration = softmax(np.stack([note, note + w.duration_kernel[-1]], axis=-2))
+        return softmax(logits), duration
 
     def sequence_probabilities(self, pitch: np.ndarray, duration: np.ndarray,
                                controls: np.ndarray):
@@ -263,324 +243,8 @@ class NoteStepModel:
         """
         x = model_inputs(pitch, duration, controls).astype(np.float64)     # (n, N_INPUTS)
         for kernel, recurrent, bias in self.weights.lstm:
-            projected = x @ kernel + bias                                    # (n, 4 units)
-            units = recurrent.shape[0]
-            h, c = np.zeros(units), np.zeros(units)
-            out = np.empty((len(x), units))
-            for t in range(len(x)):
-                i, f, g, o = np.split(projected[t] + h @ recurrent, 4)
-                c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-                h = _sigmoid(o) * np.tanh(c)
-                out[t] = h
-            x = out
+            x = lstm_sequence(x, kernel, recurrent, bias)                    # (n, n_units)
         return self._heads(x, *pitch_indices(pitch, controls))
-
-
-# --------------------------------------------------------------------------- Keras model
-
-def build_note_model(config: NoteModelConfig):
-    """The Keras model.  Inputs, per window of T events: ``inputs`` (batch, T, N_INPUTS), the
-    rest flag of each step's own event (batch, T, 1), and the `pitch_indices` (batch, T,
-    N_PITCHES) twice; outputs the pitch and duration logits (batch, T, P) and (batch, T, D)."""
-    import keras
-    from keras import ops
-
-    x = keras.Input(shape=(None, N_INPUTS), name="inputs")
-    rest = keras.Input(shape=(None, 1), name="is_rest")
-    relative = keras.Input(shape=(None, N_PITCHES), dtype="int32", name="relative_index")
-    interval = keras.Input(shape=(None, N_PITCHES), dtype="int32", name="interval_index")
-    h = x
-    for i in range(config.n_layers):
-        h = keras.layers.LSTM(config.n_units, return_sequences=True, name=f"lstm{i}")(h)
-        h = keras.layers.Dropout(config.dropout, seed=config.seed + i, name=f"dropout{i}")(h)
-    pitch = keras.layers.Dense(N_PITCH_TOKENS, name="pitch")(h)                  # (B, T, P)
-    by_class = keras.layers.Dense(12, name="pitch_relative")(h)                  # (B, T, 12)
-    by_interval = keras.layers.Dense(N_INTERVALS, name="pitch_interval")(h)      # (B, T, I)
-    pad = [[0, 0], [0, 0], [0, 1]]                  # index 12 / N_INTERVALS: no chord / note
-    added = (ops.take_along_axis(ops.pad(by_class, pad), relative, axis=-1)
-             + ops.take_along_axis(ops.pad(by_interval, pad), interval, axis=-1))  # (B, T, 61)
-    pitch = pitch + ops.pad(added, pad)                                          # rest: + 0
-    both = keras.layers.Concatenate(name="with_rest_flag")([h, rest])
-    duration = keras.layers.Dense(N_DURATION_TOKENS, name="duration")(both)       # (B, T, D)
-    return keras.Model([x, rest, relative, interval], [pitch, duration], name="note_lstm")
-
-
-def keras_probabilities(model, pitch: np.ndarray, duration: np.ndarray, controls: np.ndarray):
-    """The Keras model's (pitch_probs, duration_probs) over one sequence, as
-    `NoteStepModel.sequence_probabilities` gives them (both rest-flag rows)."""
-    import keras
-
-    x = model_inputs(pitch, duration, controls)[None]                        # (1, n, N_INPUTS)
-    relative, interval = (a[None] for a in pitch_indices(pitch, controls))
-    outputs = [model([x, np.full((1, len(pitch), 1), v, dtype=np.float32), relative, interval],
-                     training=False) for v in (0.0, 1.0)]
-    pitch_probs = np.asarray(keras.ops.softmax(outputs[0][0], axis=-1))[0]
-    duration_probs = np.stack([np.asarray(keras.ops.softmax(o[1], axis=-1))[0]
-                               for o in outputs], axis=1)
-    return pitch_probs, duration_probs
-
-
-def _cut(length: int, window: int, offset: int) -> list[tuple[int, int]]:
-    """[start, end) pieces of a sequence: the first ends at `offset` (if > 0), then `window`
-    events each."""
-    cuts = [0] + list(range(offset if offset > 0 else window, length, window)) + [length]
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
-
-
-def _epoch_windows(solos: Sequence[EncodedSolo], config: NoteModelConfig,
-                   rng: np.random.Generator | None) -> list[tuple[int, int, int, int]]:
-    """Windows of an epoch: each solo in a random key and cut at a random offset (training),
-    or as it is, cut from its start (validation, rng None); shuffled for training."""
-    items = []
-    for index, solo in enumerate(solos):
-        if rng is None:
-            shift, offset = 0, 0
-        else:
-            shifts = transpose_range(solo, config.max_transpose)
-            shift = int(shifts[rng.integers(len(shifts))])
-            offset = int(rng.integers(config.window))
-        items += [(index, shift, a, b) for a, b in _cut(len(solo), config.window, offset)]
-    if rng is not None:
-        items = [items[i] for i in rng.permutation(len(items))]
-    return items
-
-
-_LOOK_BACK = 16                        # events before a window read for its first inputs
-
-
-def _batch(solos: Sequence[EncodedSolo], items, window: int):
-    """Arrays of one batch: inputs (B, T, N_INPUTS), rest flags (B, T, 1), pitch indices
-    (B, T, N_PITCHES) twice, pitch and duration targets (B, T) and weights (B, T), 0 on
-    padding."""
-    n = len(items)
-    x = np.zeros((n, window, N_INPUTS), dtype=np.float32)
-    flags = np.zeros((n, window, 1), dtype=np.float32)
-    relative = np.zeros((n, window, N_PITCHES), dtype=np.int32)
-    interval = np.zeros((n, window, N_PITCHES), dtype=np.int32)
-    pitch_y = np.zeros((n, window), dtype=np.int32)
-    duration_y = np.zeros((n, window), dtype=np.int32)
-    weight = np.zeros((n, window), dtype=np.float32)
-    for row, (index, shift, a, b) in enumerate(items):
-        solo = solos[index]
-        start = max(a - _LOOK_BACK, 0)        # events before the window feed its first inputs
-        pitch, controls = transpose_encoded(solo.slice(start, b), shift)
-        inputs = model_inputs(pitch, solo.duration[start:b], controls)[a - start:]
-        length = b - a
-        x[row, :length] = inputs
-        by_class, by_interval = pitch_indices(pitch, controls)
-        relative[row, :length] = by_class[a - start:]
-        interval[row, :length] = by_interval[a - start:]
-        pitch_y[row, :length] = pitch[a - start:]
-        duration_y[row, :length] = solo.duration[a:b]
-        flags[row, :length, 0] = pitch[a - start:] == REST
-        weight[row, :length] = 1.0
-    return (x, flags, relative, interval), pitch_y, duration_y, weight
-
-
-def _train_step(model, optimizer):
-    """A compiled gradient step returning the summed (pitch + duration) loss and the count."""
-    import tensorflow as tf
-
-    def loss_of(inputs, pitch_y, duration_y, weight, training):
-        pitch_logits, duration_logits = model(list(inputs), training=training)
-        pitch_ce = tf.nn.sparse_softmax_cross_entropy_with_logits(pitch_y, pitch_logits)
-        duration_ce = tf.nn.sparse_softmax_cross_entropy_with_logits(duration_y, duration_logits)
-        total = tf.reduce_sum(weight)
-        return (tf.reduce_sum((pitch_ce + duration_ce) * weight), total,
-                tf.reduce_sum(pitch_ce * weight), tf.reduce_sum(duration_ce * weight))
-
-    @tf.function(reduce_retracing=True)
-    def train(inputs, pitch_y, duration_y, weight):
-        with tf.GradientTape() as tape:
-            loss_sum, total, _, _ = loss_of(inputs, pitch_y, duration_y, weight, True)
-            loss = loss_sum / tf.maximum(total, 1.0)
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply(grads, model.trainable_variables)
-        return loss_sum, total
-
-    @tf.function(reduce_retracing=True)
-    def evaluate(inputs, pitch_y, duration_y, weight):
-        return loss_of(inputs, pitch_y, duration_y, weight, False)
-
-    return train, evaluate
-
-
-def _deterministic(seed: int) -> None:
-    """Seed every generator and ask TensorFlow for deterministic kernels."""
-    import keras
-    import tensorflow as tf
-
-    keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
-
-
-def _validation_loss(evaluate, solos, config) -> dict[str, float]:
-    items = _epoch_windows(solos, config, None)
-    sums = np.zeros(3)
-    count = 0.0
-    for start in range(0, len(items), config.batch_size):
-        batch = _batch(solos, items[start:start + config.batch_size], config.window)
-        loss, total, pitch, duration = (float(v) for v in evaluate(*batch))
-        sums += (loss, pitch, duration)
-        count += total
-    loss, pitch, duration = (float(v) for v in sums / max(count, 1.0))
-    return {"val_loss": loss, "val_pitch_loss": pitch, "val_duration_loss": duration}
-
-
-def _resume_states(resume) -> tuple[TrainingState, TrainingState]:
-    if isinstance(resume, (str, os.PathLike)):
-        best = "best" if has_state(resume, "best") else "last"
-        return load_state(resume, "last"), load_state(resume, best)
-    if isinstance(resume, tuple) and len(resume) == 2:
-        return resume
-    if isinstance(resume, TrainingState):
-        return resume, resume
-    raise ConfigError("resume must be a model directory with checkpoints, a TrainingState or "
-                      "a (last, best) pair of them")
-
-
-def _restore(model, optimizer, rng, state: TrainingState) -> None:
-    """Put a checkpointed run back, as the course model's training does."""
-    from jazzsolo.models.course_lstm import restore_training_state
-
-    restore_training_state(model, optimizer, rng, state)
-
-
-def train_note_model(train_solos, val_solos, config: NoteModelConfig = NoteModelConfig(), *,
-                     on_epoch_end: Callable[[TrainingState], None] | None = None, resume=None,
-                     progress: bool = True):
-    """Train the note LSTM on corpus solos; returns ``(keras_model, step_model, history)``.
-
-    `train_solos` and `val_solos` are `CorpusSolo`s (or `EncodedSolo`s).  Each epoch moves every
-    training solo into a random key (`max_transpose`), cuts it into windows of `window` events
-    from a random offset and shuffles them; after the epoch the loss on the validation solos
-    (as played, cut from their start) decides early stopping, and the best epoch's weights are
-    the result.  `on_epoch_end` receives a `checkpoint.TrainingState` after every epoch (its
-    history has ``val_loss`` per epoch: the best epoch is the one with the lowest); `resume` is
-    a model directory whose ``checkpoints/`` hold ``last`` and ``best`` states (see
-    `checkpoint_saver`) or a ``(last, best)`` pair of states, and the run then ends as an
-    unbroken one would.
-    """
-    import keras
-
-    train = [s if isinstance(s, EncodedSolo) else encode_corpus_solo(s) for s in train_solos]
-    val = [s if isinstance(s, EncodedSolo) else encode_corpus_solo(s) for s in val_solos]
-    if not train or not val:
-        raise ConfigError(f"training needs at least one training and one validation solo, got "
-                          f"{len(train)} and {len(val)}")
-    _deterministic(config.seed)
-    model = build_note_model(config)
-    optimizer = keras.optimizers.Adam(learning_rate=config.learning_rate,
-                                      clipnorm=config.clipnorm)
-    train_step, evaluate = _train_step(model, optimizer)
-    rng = np.random.default_rng(config.seed)
-    history: dict[str, list[float]] = {"loss": [], "val_loss": [], "val_pitch_loss": [],
-                                       "val_duration_loss": [], "learning_rate": [],
-                                       "seconds": []}
-    first_epoch, best_weights = 0, None
-    if resume is not None:
-        last, best = _resume_states(resume)
-        _restore(model, optimizer, rng, last)
-        first_epoch = last.epoch
-        history = {k: list(v) for k, v in last.history.items()}
-        best_weights = [np.asarray(w) for w in best.weights]
-    dropouts = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=config.max_epochs, initial=first_epoch, desc="training", unit="epoch")
-    try:
-        for epoch in range(first_epoch, config.max_epochs):
-            if _stopped(history["val_loss"], config.patience):
-                break
-            started = time.perf_counter()
-            optimizer.learning_rate.assign(_learning_rate(history["val_loss"], config))
-            for i, layer in enumerate(dropouts):          # dropout masks depend on the epoch only
-                layer.seed_generator.state.assign(
-                    np.array([config.seed + 1000 * (epoch + 1) + i, 0], dtype="int64"))
-            items = _epoch_windows(train, config, rng)
-            loss_sum, count = 0.0, 0.0
-            for start in range(0, len(items), config.batch_size):
-                batch = _batch(train, items[start:start + config.batch_size], config.window)
-                batch_loss, batch_count = train_step(*batch)
-                loss_sum, count = loss_sum + float(batch_loss), count + float(batch_count)
-                if bar is not None and (start // config.batch_size) % 10 == 0:
-                    bar.set_postfix(loss=f"{loss_sum / max(count, 1):.3f}", refresh=False)
-            if not math.isfinite(loss_sum):
-                raise TrainingError(f"training diverged: the loss is not finite at epoch "
-                                    f"{epoch + 1}")
-            history["loss"].append(loss_sum / max(count, 1.0))
-            history["learning_rate"].append(float(optimizer.learning_rate.numpy()))
-            for key, value in _validation_loss(evaluate, val, config).items():
-                history[key].append(value)
-            history["seconds"].append(round(time.perf_counter() - started, 2))
-            weights = model.get_weights()
-            if history["val_loss"][-1] <= min(history["val_loss"]):
-                best_weights = weights
-            if bar is not None:
-                bar.set_postfix(loss=f"{history['loss'][-1]:.3f}",
-                                val_loss=f"{history['val_loss'][-1]:.3f}")
-                bar.update(1)
-            if on_epoch_end is not None:
-                on_epoch_end(TrainingState(epoch + 1, weights,
-                                           [np.asarray(v) for v in optimizer.variables],
-                                           rng.bit_generator.state,
-                                           {k: list(v) for k, v in history.items()}))
-    finally:
-        if bar is not None:
-            bar.close()
-    if best_weights is not None:
-        model.set_weights(best_weights)
-    best_epoch = int(np.argmin(history["val_loss"])) + 1 if history["val_loss"] else 0
-    history["best_epoch"] = best_epoch
-    step_model = NoteStepModel(NoteWeights.from_keras(model), config, {}, history)
-    return model, step_model, history
-
-
-def _learning_rate(val_losses: Sequence[float], config: NoteModelConfig) -> float:
-    """The step size for the next epoch: `lr_decay` times less for each epoch so far whose
-    validation loss was not the lowest yet (a function of the history, so resuming keeps it)."""
-    worse = sum(1 for i, v in enumerate(val_losses) if v > min(val_losses[:i + 1]))
-    return config.learning_rate * config.lr_decay ** worse
-
-
-def _stopped(val_losses: Sequence[float], patience: int) -> bool:
-    """Whether `patience` epochs have passed since the lowest validation loss."""
-    if not val_losses:
-        return False
-    return len(val_losses) - 1 - int(np.argmin(val_losses)) >= patience
-
-
-def checkpoint_saver(directory: str | os.PathLike) -> Callable[[TrainingState], None]:
-    """An `on_epoch_end` that saves every epoch's state as ``last`` and the best as ``best``
-    in ``directory/checkpoints/`` (`jazzsolo.models.checkpoint` files)."""
-    def save(state: TrainingState) -> None:
-        losses = state.history.get("val_loss", [])
-        if losses and losses[-1] <= min(losses):
-            save_state(directory, state, "best")
-        save_state(directory, state, "last")
-    return save
-
-
-def save_note_run(directory: str | os.PathLike, run: dict) -> Path:
-    """Record what a run trains on (corpus path, split, config) before its first epoch."""
-    path = checkpoint_dir(directory) / RUN_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomic(path, json_bytes(run), overwrite=True)
-
-
-def load_note_run(directory: str | os.PathLike) -> dict:
-    """The run recorded by `save_note_run`; a directory without one is refused."""
-    path = checkpoint_dir(directory) / RUN_FILE
-    try:
-        run = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ModelDirError(f"{directory}: nothing to resume (no {path.name})") from None
-    except (OSError, ValueError) as e:
-        raise ModelDirError(f"{path}: unreadable ({e})") from e
-    if not isinstance(run, dict):
-        raise ModelDirError(f"{path}: not a JSON object")
-    return run
 
 
 # --------------------------------------------------------------------------- model directory
@@ -690,6 +354,5 @@ def model_size_bytes(directory: str | os.PathLike) -> int:
 
 __all__ = ["FAMILY", "FORMAT_VERSION", "NOTE_MODEL_PRESETS", "PRETRAINED_WJAZZD_DIR",
            "WJAZZD_SOURCE", "NoteModelConfig", "NoteState", "NoteStepModel", "NoteWeights",
-           "build_note_model", "checkpoint_saver", "get_note_preset", "is_note_model_dir",
-           "keras_probabilities", "load_note_model", "load_note_run", "model_size_bytes",
-           "save_note_model", "save_note_run", "train_note_model"]
+           "get_note_preset", "is_note_model_dir", "load_note_model", "model_size_bytes",
+           "save_note_model"]

@@ -1,4 +1,4 @@
-"""Tests for jazzsolo.export.midi's audio half: a generated solo rendered to a stereo WAV (in tune,
+"""Tests for jazzsolo.export.audio: a generated solo rendered to a stereo WAV (in tune,
 panned, at one loudness, the SoundFont named), MP3 with and without ffmpeg, and bad input."""
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 from music21 import chord
 
-from jazzsolo.export import midi
+from jazzsolo.export import audio as sound
 from jazzsolo.errors import ConfigError, InputFileError, MidiContentError, OutputExistsError
-from jazzsolo.generate.sampling import LSTMWeights
+from jazzsolo.models.course_step import LSTMWeights
 from jazzsolo.music.notes import TimedNotes
-from jazzsolo.export.midi import build_midi, write_midi
-from jazzsolo.generate.measures import generate_solo, write_solo_midi
+from jazzsolo.export.midi import BAND_MIX, build_midi, write_midi
+from jazzsolo.export.solo_midi import write_solo_midi
+from jazzsolo.generate.measures import generate_solo
 from jazzsolo.music.progression import get_progression, parse_progression
 
 # A small vocabulary of grammar values (all four note classes) and a ii-V-I-VI progression:
@@ -53,7 +54,7 @@ def solo_midi(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def solo_wav(solo_midi) -> Path:
-    return midi.render_wav(solo_midi)
+    return sound.render_wav(solo_midi)
 
 
 def read_stereo(path: Path) -> tuple[np.ndarray, int, int, int]:
@@ -141,7 +142,7 @@ def test_wav_format_length_and_level(solo_midi, solo_wav):
     assert len(audio) / rate == pytest.approx(midi_seconds, rel=0.10)
     rms = float(np.sqrt(np.mean(audio ** 2)))
     assert rms > 0.05, f"RMS {rms:.4f} is close to silence"
-    assert midi.loudness_db(audio) == pytest.approx(midi.TARGET_LOUDNESS_DB, abs=0.5)
+    assert sound.loudness_db(audio) == pytest.approx(sound.TARGET_LOUDNESS_DB, abs=0.5)
     assert 20 * np.log10(np.max(np.abs(audio))) <= -1.0 + 0.01     # peaks at most -1 dBFS
 
 
@@ -169,8 +170,8 @@ def _single_note_midi(path: Path, pitch: int = 69, seconds: float = 2.0) -> Path
 @pytest.mark.parametrize("backend", ["fluidsynth", "sine"])
 def test_concert_a_is_440_hz(tmp_path, monkeypatch, capsys, backend):
     if backend == "sine":
-        monkeypatch.setattr(midi, "_load_fluidsynth", lambda: (None, "library not found"))
-    wav = midi.render_wav(_single_note_midi(tmp_path / "a4.mid"),
+        monkeypatch.setattr(sound, "_load_fluidsynth", lambda: (None, "library not found"))
+    wav = sound.render_wav(_single_note_midi(tmp_path / "a4.mid"),
                           solo_instrument="Acoustic Grand Piano")
     audio, rate, _, _ = read_wav(wav)
     fundamental = spectral_peaks(audio, rate, count=1, low_hz=300.0, high_hz=600.0)[0]
@@ -178,13 +179,13 @@ def test_concert_a_is_440_hz(tmp_path, monkeypatch, capsys, backend):
     err = capsys.readouterr().err
     if backend == "sine":
         assert err.count("\n") == 1 and "FluidSynth cannot be loaded" in err
-    elif midi._load_fluidsynth()[0] is not None:
+    elif sound._load_fluidsynth()[0] is not None:
         assert "FluidSynth" not in err
 
 
 def test_sine_fallback_says_so_and_stays_in_tune(solo_midi, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(midi, "_load_fluidsynth", lambda: (None, "library not found"))
-    audio, rate, _, _ = read_wav(midi.render_wav(solo_midi, tmp_path / "sine.wav"))
+    monkeypatch.setattr(sound, "_load_fluidsynth", lambda: (None, "library not found"))
+    audio, rate, _, _ = read_wav(sound.render_wav(solo_midi, tmp_path / "sine.wav"))
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "library not found" in err and "sine" in err
     assert in_tune(audio, rate, played_notes(solo_midi))
@@ -192,22 +193,22 @@ def test_sine_fallback_says_so_and_stays_in_tune(solo_midi, tmp_path, monkeypatc
 
 
 def test_fluidsynth_is_installed_in_ci():
-    if not os.environ.get("CI") and midi._load_fluidsynth()[0] is None:
+    if not os.environ.get("CI") and sound._load_fluidsynth()[0] is None:
         pytest.skip("FluidSynth is not installed here (make test installs libfluidsynth3)")
-    module, why_not = midi._load_fluidsynth()
+    module, why_not = sound._load_fluidsynth()
     assert module is not None, f"FluidSynth cannot be loaded in CI: {why_not}"
 
 
 def test_solo_instrument_changes_the_sound(solo_midi, tmp_path):
-    guitar = read_wav(midi.render_wav(solo_midi, tmp_path / "guitar.wav"))[0]
-    vibes = read_wav(midi.render_wav(solo_midi, tmp_path / "vibes.wav",
+    guitar = read_wav(sound.render_wav(solo_midi, tmp_path / "guitar.wav"))[0]
+    vibes = read_wav(sound.render_wav(solo_midi, tmp_path / "vibes.wav",
                                      solo_instrument="vibraphone"))[0]
     n = min(len(guitar), len(vibes))
     assert not np.allclose(guitar[:n], vibes[:n], atol=0.05)
 
 
 def test_passage_of_a_file(solo_midi, tmp_path):
-    wav = midi.render_wav(solo_midi, tmp_path / "bars3-4.wav", start_ql=8.0, end_ql=16.0)
+    wav = sound.render_wav(solo_midi, tmp_path / "bars3-4.wav", start_ql=8.0, end_ql=16.0)
     audio, rate, _, _ = read_wav(wav)
     assert len(audio) / rate == pytest.approx(8 * 60 / QPM + 1.0, abs=0.3)   # + FluidSynth's 1 s tail
 
@@ -216,7 +217,7 @@ def test_play_returns_an_audio_player(solo_midi, solo_wav):
     from IPython.display import Audio
 
     for source in (solo_wav, solo_midi):
-        player = midi.play(source)
+        player = sound.play(source)
         assert isinstance(player, Audio) and player.data[:4] == b"RIFF"
 
 
@@ -229,24 +230,24 @@ def _one_line(error: Exception) -> str:
 def test_midi_without_notes(tmp_path):
     empty = write_midi(tmp_path / "empty.mid", build_midi([], []))
     with pytest.raises(MidiContentError) as e:
-        midi.render_wav(empty)
+        sound.render_wav(empty)
     assert "no notes" in _one_line(e.value)
     assert not (tmp_path / "empty.wav").exists()
 
 
 def test_missing_or_bad_midi(tmp_path):
     with pytest.raises(InputFileError) as e:
-        midi.render_wav(tmp_path / "nope.mid")
+        sound.render_wav(tmp_path / "nope.mid")
     assert "no such file" in _one_line(e.value)
     text = tmp_path / "notes.mid"
     text.write_text("not a MIDI file")
     with pytest.raises(InputFileError):
-        midi.render_wav(text)
+        sound.render_wav(text)
 
 
 def test_soundfont_that_does_not_exist(solo_midi, tmp_path):
     with pytest.raises(InputFileError) as e:
-        midi.render_wav(solo_midi, tmp_path / "x.wav", soundfont=tmp_path / "missing.sf2")
+        sound.render_wav(solo_midi, tmp_path / "x.wav", soundfont=tmp_path / "missing.sf2")
     assert "missing.sf2" in _one_line(e.value) and "no such SoundFont" in str(e.value)
 
 
@@ -254,41 +255,41 @@ def test_soundfont_that_is_not_one(solo_midi, tmp_path):
     fake = tmp_path / "fake.sf2"
     fake.write_bytes(b"RIFF\0\0\0\0WAVEfmt ")
     with pytest.raises(InputFileError) as e:
-        midi.render_wav(solo_midi, tmp_path / "x.wav", soundfont=fake)
+        sound.render_wav(solo_midi, tmp_path / "x.wav", soundfont=fake)
     assert "not a SoundFont" in _one_line(e.value)
 
 
 def test_explicit_soundfont(solo_midi, tmp_path):
-    wav = midi.render_wav(solo_midi, tmp_path / "x.wav", soundfont=midi.bundled_soundfont())
+    wav = sound.render_wav(solo_midi, tmp_path / "x.wav", soundfont=sound.bundled_soundfont())
     assert read_wav(wav)[1] == 44100
     assert b"TimGM6mb.sf2" in wav.read_bytes()[-200:]             # the WAV names its SoundFont
 
 
 def test_unknown_instrument(solo_midi, tmp_path):
     with pytest.raises(ConfigError) as e:
-        midi.render_wav(solo_midi, tmp_path / "x.wav", solo_instrument="Electric Guitar (jaz)")
+        sound.render_wav(solo_midi, tmp_path / "x.wav", solo_instrument="Electric Guitar (jaz)")
     message = _one_line(e.value)
     assert "gm_instrument_names()" in message and "'Electric Guitar (jazz)'" in message
-    assert len(midi.gm_instrument_names()) == 128
+    assert len(sound.gm_instrument_names()) == 128
 
 
 def test_existing_wav_is_kept(solo_midi, tmp_path):
     wav = tmp_path / "kept.wav"
     wav.write_bytes(b"old")
     with pytest.raises(OutputExistsError):
-        midi.render_wav(solo_midi, wav)
+        sound.render_wav(solo_midi, wav)
     assert wav.read_bytes() == b"old"
-    midi.render_wav(solo_midi, wav, overwrite=True)
+    sound.render_wav(solo_midi, wav, overwrite=True)
     assert read_wav(wav)[1] == 44100
 
 
 def test_bad_sample_rate(solo_midi, tmp_path):
     with pytest.raises(ConfigError):
-        midi.render_wav(solo_midi, tmp_path / "x.wav", sample_rate=100)
+        sound.render_wav(solo_midi, tmp_path / "x.wav", sample_rate=100)
 
 
 def test_sample_rate_is_honoured(solo_midi, tmp_path):
-    audio, rate, _, _ = read_wav(midi.render_wav(solo_midi, tmp_path / "x.wav", sample_rate=22050))
+    audio, rate, _, _ = read_wav(sound.render_wav(solo_midi, tmp_path / "x.wav", sample_rate=22050))
     assert rate == 22050 and len(audio) / rate == pytest.approx(mido.MidiFile(solo_midi).length,
                                                                 rel=0.10)
 
@@ -311,7 +312,7 @@ def band_wavs(tmp_path_factory) -> list[Path]:
         solo = generate_solo(model.weights, model.indices_values, chords, seed=seed, temperature=1.0)
         path = write_solo_midi(solo, folder / f"band{seed}.mid", qpm=BAND_QPM, accompaniment="comp",
                                seed=seed)
-        wavs.append(midi.render_wav(path, solo_instrument=instrument))
+        wavs.append(sound.render_wav(path, solo_instrument=instrument))
     return wavs
 
 
@@ -323,7 +324,7 @@ def test_the_band_is_a_stereo_mix_at_one_loudness(band_wavs):
         assert 20 * np.log10(np.max(np.abs(audio))) <= -1.0 + 0.01
         left, right = audio[:, 0], audio[:, 1]
         assert np.mean(np.abs(left - right)) > 0.1 * np.mean(np.abs(left + right)), "no panning"
-        levels.append(midi.loudness_db(audio))
+        levels.append(sound.loudness_db(audio))
     assert abs(levels[0] - levels[1]) <= 2.0, levels
 
 
@@ -332,45 +333,45 @@ def test_the_soloist_is_right_of_the_piano(tmp_path):
         audio = read_stereo(wav)[0]
         return 20 * np.log10(np.sqrt(np.mean(audio[:, 1] ** 2)) / np.sqrt(np.mean(audio[:, 0] ** 2)))
     notes = [TimedNotes(float(i), 1.0, (64 + i % 5,)) for i in range(8)]
-    solo_only = write_midi(tmp_path / "solo.mid", build_midi(notes, [], qpm=QPM, mix=midi.BAND_MIX))
-    piano_only = write_midi(tmp_path / "piano.mid", build_midi([], notes, qpm=QPM, mix=midi.BAND_MIX))
+    solo_only = write_midi(tmp_path / "solo.mid", build_midi(notes, [], qpm=QPM, mix=BAND_MIX))
+    piano_only = write_midi(tmp_path / "piano.mid", build_midi([], notes, qpm=QPM, mix=BAND_MIX))
     # right minus left, dB: the guitar's own samples lean left, so the margin is small
-    assert level(midi.render_wav(solo_only)) > 0.5 and level(midi.render_wav(piano_only)) < -2.0
+    assert level(sound.render_wav(solo_only)) > 0.5 and level(sound.render_wav(piano_only)) < -2.0
 
 
 def test_the_soundfont_in_use_is_the_fuller_one_when_installed(band_wavs, monkeypatch):
-    used = midi.soundfont_in_use()
-    system = [p for p in midi.SYSTEM_SOUNDFONTS if p.is_file()]
-    assert used == (system[0] if system else midi.bundled_soundfont())
+    used = sound.soundfont_in_use()
+    system = [p for p in sound.SYSTEM_SOUNDFONTS if p.is_file()]
+    assert used == (system[0] if system else sound.bundled_soundfont())
     assert used.name.encode() in band_wavs[0].read_bytes()[-200:]
-    monkeypatch.setattr(midi, "SYSTEM_SOUNDFONTS", ())
-    assert midi.soundfont_in_use() == midi.bundled_soundfont()
+    monkeypatch.setattr(sound, "SYSTEM_SOUNDFONTS", ())
+    assert sound.soundfont_in_use() == sound.bundled_soundfont()
 
 
 def test_fluidr3_is_installed_in_ci():
-    if not os.environ.get("CI") and midi.soundfont_in_use() == midi.bundled_soundfont():
+    if not os.environ.get("CI") and sound.soundfont_in_use() == sound.bundled_soundfont():
         pytest.skip("FluidR3_GM.sf2 is not installed here (make test installs fluid-soundfont-gm)")
-    assert midi.soundfont_in_use().name == "FluidR3_GM.sf2"
+    assert sound.soundfont_in_use().name == "FluidR3_GM.sf2"
 
 
 def test_loudness_and_limiter():
     rate = 44100
     t = np.arange(rate * 2) / rate
     tone = 0.1 * np.sin(2 * np.pi * 220 * t)
-    assert midi.loudness_db(tone) == pytest.approx(-23.0, abs=0.1)      # a sine is 3 dB under its peak
+    assert sound.loudness_db(tone) == pytest.approx(-23.0, abs=0.1)      # a sine is 3 dB under its peak
     spiky = tone.copy()
     spiky[rate // 2] = 1.0                                               # one drum-like spike
-    out = midi.normalise(np.stack([spiky, spiky], axis=1), rate)
-    assert np.max(np.abs(out)) <= midi.PEAK_LEVEL + 1e-9
-    assert midi.loudness_db(out) == pytest.approx(midi.TARGET_LOUDNESS_DB, abs=0.2)
+    out = sound.normalise(np.stack([spiky, spiky], axis=1), rate)
+    assert np.max(np.abs(out)) <= sound.PEAK_LEVEL + 1e-9
+    assert sound.loudness_db(out) == pytest.approx(sound.TARGET_LOUDNESS_DB, abs=0.2)
 
 
 # --- MP3 --------------------------------------------------------------------------------------
 
 def test_mp3_reads_back_with_the_wavs_duration(solo_wav, tmp_path):
-    if midi.find_ffmpeg() is None:
+    if sound.find_ffmpeg() is None:
         pytest.skip("ffmpeg is not installed here (make test installs it)")
-    mp3 = midi.render_mp3(solo_wav, tmp_path / "solo.mp3")
+    mp3 = sound.render_mp3(solo_wav, tmp_path / "solo.mp3")
     from pydub import AudioSegment                         # after render_mp3 has quieted its import
     assert mp3.read_bytes()[:3] == b"ID3" or mp3.read_bytes()[0] == 0xFF
     segment = AudioSegment.from_file(str(mp3), format="mp3")
@@ -378,15 +379,15 @@ def test_mp3_reads_back_with_the_wavs_duration(solo_wav, tmp_path):
     assert segment.channels == 2
     assert len(segment) / 1000 == pytest.approx(len(audio) / rate, abs=0.2)
     with pytest.raises(OutputExistsError):
-        midi.render_mp3(solo_wav, mp3)
-    from_samples = midi.render_mp3(audio[: rate * 2], tmp_path / "two_seconds.mp3")
+        sound.render_mp3(solo_wav, mp3)
+    from_samples = sound.render_mp3(audio[: rate * 2], tmp_path / "two_seconds.mp3")
     assert len(AudioSegment.from_file(str(from_samples), format="mp3")) / 1000 == \
         pytest.approx(2.0, abs=0.2)
 
 
 def test_mp3_without_ffmpeg_is_a_one_line_config_error(solo_wav, tmp_path, monkeypatch):
-    monkeypatch.setattr(midi, "find_ffmpeg", lambda: None)
+    monkeypatch.setattr(sound, "find_ffmpeg", lambda: None)
     with pytest.raises(ConfigError) as e:
-        midi.render_mp3(solo_wav, tmp_path / "solo.mp3")
+        sound.render_mp3(solo_wav, tmp_path / "solo.mp3")
     assert "MP3 needs ffmpeg, which is not installed" in _one_line(e.value)
     assert not (tmp_path / "solo.mp3").exists()

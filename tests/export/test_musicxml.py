@@ -13,7 +13,8 @@ from jazzsolo.errors import ConfigError, OutputExistsError
 from jazzsolo.music.notes import Note
 from jazzsolo.music.chords import chord_from_midi
 from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
-from jazzsolo.generate.measures import Solo, generate_solo, write_solo_midi
+from jazzsolo.export.solo_midi import write_solo_midi
+from jazzsolo.generate.measures import Solo, generate_solo
 from jazzsolo.export.musicxml import (chord_symbol_for, estimate_key, parse_key, rhythm_pieces,
                                       spell_pitch, write_solo_musicxml)
 from jazzsolo.music.progression import PROGRESSIONS, parse_progression
@@ -218,6 +219,6 @@ def test_bad_key_and_tempo_are_config_errors(tmp_path):
     assert parse_key("F# minor") == key.Key("f#")
     with pytest.raises(ConfigError, match="unreadable key 'H'"):
         write_solo_musicxml(triplet_solo(), tmp_path / "a.musicxml", qpm=QPM, key="H")
-    with pytest.raises(ConfigError, match="tempo"):
+    with pytest.raises(ConfigError, match="qpm must be between"):
         write_solo_musicxml(triplet_solo(), tmp_path / "b.musicxml", qpm=0)
     assert not list(tmp_path.iterdir())

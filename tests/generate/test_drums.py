@@ -10,7 +10,8 @@ from jazzsolo.generate.drums import (CRASH, HAT_PEDAL, KICK, RIDE, SNARE, bar_pa
                                      drum_track)
 from jazzsolo.export.midi import DRUM_CHANNEL
 from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
-from jazzsolo.generate.measures import generate_solo, write_solo_midi
+from jazzsolo.export.solo_midi import write_solo_midi
+from jazzsolo.generate.measures import generate_solo
 from jazzsolo.music.progression import get_progression, parse_progression, repeat_choruses
 
 QPM = 160.0

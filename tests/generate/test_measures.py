@@ -5,7 +5,8 @@ import pytest
 
 from jazzsolo.generate.sampling import LSTMWeights
 from jazzsolo.models.model_dir import load_model_dir
-from jazzsolo.generate.measures import generate_music, generate_solo, write_solo_midi
+from jazzsolo.export.solo_midi import generate_music, write_solo_midi
+from jazzsolo.generate.measures import generate_solo
 
 QPM = 130.0
 
@@ -88,7 +89,7 @@ def test_a_primer_opens_the_solo_and_the_model_continues_it(trained, tmp_path):
     model = load_model_dir(trained["model_dir"])
     primer = read_primer(path, model.chords)
     assert [v.duration_ql for v in primer.values[0]] == [d for _, _, d in phrase]
-    assert all(v.note_class in "CSAX" for v in primer.values[0])
+    assert all(v.note_class in {"C", "S", "A", "X"} for v in primer.values[0])
     primed = generate_solo(model.weights, model.indices_values, model.chords, seed=4,
                            temperature=1.0, primer=primer)
     plain = generate_solo(model.weights, model.indices_values, model.chords, seed=4,
@@ -107,7 +108,7 @@ def test_solos_over_a_progression_sit_on_chord_and_scale_tones(name, musical_dat
     from jazzsolo.music.progression import get_progression, parse_progression
 
     corpus = [v for g in musical_data.abstract_grammars for v in g.split()]
-    tune_share = sum(v[0] in "CS" for v in corpus) / len(corpus)
+    tune_share = sum(v[0] in {"C", "S"} for v in corpus) / len(corpus)
     model = load_model_dir(PRETRAINED_MODEL_DIR)
     chords = parse_progression(get_progression(name))
     shares = []
@@ -118,7 +119,7 @@ def test_solos_over_a_progression_sit_on_chord_and_scale_tones(name, musical_dat
             for n in bar_notes:
                 note_class = classify_note(_pitch_name(n.midi), chord_at(bar_chords, n.offset_ql))
                 total += n.duration_ql
-                on += n.duration_ql * (note_class in "CS")
+                on += n.duration_ql * (note_class in {"C", "S"})
         shares.append(on / total)
     print(f"{name}: chord+scale share of note time {np.round(shares, 3)}, tune {tune_share:.3f}")
     assert np.mean(shares) >= tune_share

@@ -12,7 +12,8 @@ from jazzsolo.music.notes import Note
 from jazzsolo.music.notes import TimedNotes
 from jazzsolo.export.midi import TICKS_PER_BEAT
 from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
-from jazzsolo.generate.measures import Solo, generate_solo, write_solo_midi
+from jazzsolo.export.solo_midi import write_solo_midi
+from jazzsolo.generate.measures import Solo, generate_solo
 from jazzsolo.export.musicxml import write_solo_musicxml
 from jazzsolo.generate.performance import (SWING_TABLE, Band, articulation, perform, phrases,
                                            solo_velocities, swing, swing_ratio_for)

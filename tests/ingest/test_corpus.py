@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import jazzsolo.ingest.corpus as corpus_module
 import jazzsolo.ingest.corpus_db as corpus_db_module
+import jazzsolo.ingest.corpus_tables as corpus_tables_module
 from jazzsolo.music.chord_symbols import parse_chord_symbols
 from jazzsolo.ingest.corpus import GRID_PER_BEAT, CorpusSolo, read_corpus, read_solo_csv, split_by_solo
 from jazzsolo.ingest.corpus_db import read_solo_db, write_test_db
@@ -323,7 +323,7 @@ def _make_bad(tmp_path: Path, case: str) -> Path:
         conn.close()
         folder = db
     elif case == "csv over the size limit":
-        melody_csv.write_bytes(b"bar" + b" " * (corpus_module.MAX_CSV_BYTES + 1))
+        melody_csv.write_bytes(b"bar" + b" " * (corpus_tables_module.MAX_CSV_BYTES + 1))
     elif case == "db over the size limit":
         folder = write_test_db(folder, tmp_path / "wjazzd.db", ["Me_Waltz_Solo"])
         with open(folder, "ab") as f:
@@ -352,7 +352,7 @@ BAD_CASES = [  # case, error type, words the message must hold
 def test_bad_corpus_raises_one_clear_line_and_writes_nothing(tmp_path, monkeypatch, case, error,
                                                              words):
     if "size limit" in case:
-        monkeypatch.setattr(corpus_module, "MAX_CSV_BYTES", 4096)
+        monkeypatch.setattr(corpus_tables_module, "MAX_CSV_BYTES", 4096)
         monkeypatch.setattr(corpus_db_module, "MAX_DB_BYTES", 64 * 1024)
     path = _make_bad(tmp_path, case)
     before = snapshot(tmp_path)

@@ -9,7 +9,7 @@ import pytest
 
 from jazzsolo.errors import JazzsoloError
 from jazzsolo.ingest.midi_import import MAX_MIDI_BYTES
-from jazzsolo.ingest.preprocess import get_musical_data, get_musical_data_auto
+from jazzsolo.encodings.course_data import get_musical_data, get_musical_data_auto
 
 from conftest import write_tiny_midi
 from test_parts import CMAJ7, DM7, G7, chord_tone_melody

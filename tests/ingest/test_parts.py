@@ -3,7 +3,8 @@ import pytest
 
 from jazzsolo.errors import MidiContentError
 from jazzsolo.ingest.parts import choose_melody_part, describe_parts
-from jazzsolo.ingest.preprocess import get_musical_data_auto, load_training_corpus, parse_midi_file
+from jazzsolo.encodings.course_data import get_musical_data_auto, load_training_corpus
+from jazzsolo.ingest.preprocess import parse_midi_file
 
 from conftest import write_tiny_midi
 

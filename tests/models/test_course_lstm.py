@@ -12,8 +12,8 @@ def test_djmodel_shares_one_cell_across_time_steps():
     model = djmodel(30, LSTM_cell, densor, reshaper)
     assert [tuple(i.shape) for i in model.inputs] == [(None, 30, 78), (None, 64), (None, 64)]
     assert len(model.outputs) == 30
-    assert sum(isinstance(l, keras.layers.LSTM) for l in model.layers) == 1
-    assert sum(isinstance(l, keras.layers.Lambda) for l in model.layers) == 0
+    assert sum(isinstance(layer, keras.layers.LSTM) for layer in model.layers) == 1
+    assert sum(isinstance(layer, keras.layers.Lambda) for layer in model.layers) == 0
     assert model.count_params() == 4 * 64 * (78 + 64 + 1) + 64 * 78 + 78
 
 
@@ -53,7 +53,8 @@ def test_numpy_sampler_matches_keras_probabilities_and_choices(trained):
 def test_seeded_sampling_is_repeatable_and_seeds_differ(trained):
     inference_model = music_inference_model(trained["LSTM_cell"], trained["densor"], Ty=50)
     x0, a0, c0 = np.zeros((1, 1, 78)), np.zeros((1, 64)), np.zeros((1, 64))
-    draw = lambda seed: predict_and_sample(inference_model, x0, a0, c0, temperature=1.0,
-                                           rng=np.random.default_rng(seed))[1]
+    def draw(seed):
+        return predict_and_sample(inference_model, x0, a0, c0, temperature=1.0,
+                                  rng=np.random.default_rng(seed))[1]
     np.testing.assert_array_equal(draw(1), draw(1))
     assert not np.array_equal(draw(1), draw(2))

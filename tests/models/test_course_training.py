@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 
 from jazzsolo.config import TrainConfig, TunePreset
-from jazzsolo.errors import ConfigError, InputFileError
+from jazzsolo.errors import ConfigError, InputFileError, OutputExistsError
 from jazzsolo.generate.sampling import LSTMWeights, music_inference_model, predict_and_sample
 from jazzsolo.ingest.midi_import import (ImportedNote, NoteMessage, merge_chords, pair_notes, quantize_ql,
                                          read_midi)
 from jazzsolo.models.course_lstm import (_keras_train_step, _tensorflow_train_step, compile_djmodel,
                                          course_optimizer, djmodel, sequence_model, shared_layers_from,
                                          summed_crossentropy, train_fast)
-from jazzsolo.ingest.preprocess import get_musical_data
+from jazzsolo.encodings.course_data import get_musical_data
 
 from conftest import note_track
 
@@ -165,7 +165,8 @@ def test_note_ons_share_the_next_note_off_as_music21_pairs_them():
 
 
 def test_chords_take_their_last_note_duration_and_keep_late_endings_apart():
-    on = lambda tick, pitch: NoteMessage(tick, True, pitch, 0)
+    def on(tick, pitch):
+        return NoteMessage(tick, True, pitch, 0)
     notes = [(0, 96, on(0, 60)), (2, 90, on(2, 64)), (3, 200, on(3, 67)), (100, 150, on(100, 72))]
     assert merge_chords(notes, 96) == [ImportedNote(0, 88, (60, 64)), ImportedNote(3, 200, (67,)),
                                        ImportedNote(100, 150, (72,))]
@@ -235,3 +236,54 @@ def test_read_midi_refuses_what_is_not_midi_in_one_line(tmp_path):
     with pytest.raises(InputFileError, match="not a MIDI file") as error:
         read_midi(path)
     assert "\n" not in str(error.value)
+
+
+# --------------------------------------------------------------------------- train_course_model
+
+def test_an_interrupted_course_run_resumes_to_the_unbroken_model(tmp_path, monkeypatch):
+    """Ctrl-C (raised from inside, after epoch 2's checkpoint) keeps the checkpoint; resuming
+    ends where a run that never stopped ends."""
+    from conftest import chord_tone_melody, write_tiny_midi
+    from jazzsolo.models import course_training
+    from jazzsolo.models.course_training import TrainingInterrupted, train_course_model
+    from jazzsolo.models.model_dir import load_model_dir
+
+    progression = [[50, 53, 57, 60], [43, 47, 50, 53], [48, 52, 55, 59], [48, 52, 55, 59]] * 2
+    tune = write_tiny_midi(tmp_path / "tune.mid", chord_tone_melody(8, progression),
+                           chords=[(c, 4 * i, 4) for i, c in enumerate(progression)])
+    lines = []
+    settings = {"midi": [str(tune)], "epochs": 4, "seed": 2, "n_a": 8, "progress": False,
+                "log": lines.append}
+    save_state = course_training.save_state
+
+    def save_then_stop(directory, state, name="last"):
+        save_state(directory, state, name)
+        if name == "last" and state.epoch == 2:
+            raise KeyboardInterrupt
+    monkeypatch.setattr(course_training, "save_state", save_then_stop)
+    with pytest.raises(TrainingInterrupted) as stopped:
+        train_course_model(tmp_path / "model", **settings)
+    assert (stopped.value.epoch, stopped.value.epochs) == (2, 4)
+    assert stopped.value.directory == tmp_path / "model"
+    assert lines and "1 file(s)" in lines[0]
+    monkeypatch.setattr(course_training, "save_state", save_state)
+
+    summary = train_course_model(tmp_path / "model", resume=True, progress=False)
+    assert summary.startswith("Trained 4 epochs (resumed at epoch 2, ")
+    with pytest.raises(OutputExistsError):
+        train_course_model(tmp_path / "model", **settings)
+    train_course_model(tmp_path / "unbroken", **settings)
+    resumed, unbroken = (load_model_dir(tmp_path / d) for d in ("model", "unbroken"))
+    assert resumed.settings["model"]["n_a"] == 8 and resumed.values == unbroken.values
+    for name in ("kernel", "recurrent_kernel", "bias", "dense_kernel", "dense_bias"):
+        np.testing.assert_allclose(getattr(resumed.weights, name),
+                                   getattr(unbroken.weights, name), atol=1e-6)
+
+
+def test_course_training_refuses_bad_settings_without_naming_flags(tmp_path):
+    from jazzsolo.models.course_training import train_course_model
+
+    with pytest.raises(ConfigError, match="^epochs must be between") as error:
+        train_course_model(tmp_path / "model", epochs=0, progress=False)
+    assert "--" not in str(error.value)
+    assert not (tmp_path / "model").exists()

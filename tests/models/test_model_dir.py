@@ -94,7 +94,8 @@ def test_malformed_vocabulary_values_are_refused(model_copy):
 def test_saved_chords_keep_the_training_spelling(musical_data):
     from jazzsolo.models.model_dir import chords_from_json, chords_to_json
 
-    names = lambda measures: [[[p.name for p in c.pitches] for c in m] for m in measures]
+    def names(measures):
+        return [[[p.name for p in c.pitches] for c in m] for m in measures]
     assert names(chords_from_json(chords_to_json(musical_data.chords))) == names(musical_data.chords)
 
 

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from jazzsolo.errors import ConfigError, ModelDirError
-from jazzsolo.models.note_lstm import (NoteModelConfig, NoteStepModel, NoteWeights,
-                                       build_note_model, load_note_model, save_note_model)
+from jazzsolo.models.note_lstm import (NoteModelConfig, NoteStepModel, NoteWeights, load_note_model,
+                                       save_note_model)
+from jazzsolo.models.note_training import build_note_model
 from jazzsolo.models.solo_cache import CacheConfig, SoloCache, cached_note_probabilities
 
 N = 61                                           # note pitch tokens, as the note encoding has

@@ -4,7 +4,6 @@ import doctest
 import json
 import os
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -192,15 +191,14 @@ def test_unreadable_symbols_raise_naming_the_symbol(text):
         parse_chord_symbol(text)
 
 
-def test_long_input_is_refused_at_once():
-    started = time.perf_counter()
+def test_long_input_is_refused_by_its_length():
+    # (how fast: a speed target belongs in bench/, never in an assertion on the clock)
     for text in ["C" * 10_000, "C7" + "9" * 9_998, "C" + "(" * 9_999, "C" + "b9#11" * 2_000]:
         with pytest.raises(ChordSymbolError, match="1 to 40 characters"):
             parse_chord_symbol(text)
     with pytest.raises(ChordSymbolError) as caught:
         parse_chord_symbols(["C7", "C" * 10_000])
-    assert len(str(caught.value)) < 200
-    assert time.perf_counter() - started < 2.0
+    assert len(str(caught.value)) < 200 and "'CCCCCCCCCC" in str(caught.value)   # shown cut short
 
 
 def test_seeded_fuzz_gives_a_chord_or_a_chord_symbol_error():

@@ -11,7 +11,8 @@ from jazzsolo.music.metre import parse_time_signature, time_signature_for, time_
 from jazzsolo.music.notes import TimedNotes
 from jazzsolo.export.midi import TICKS_PER_BEAT, build_midi
 from jazzsolo.models.model_dir import PRETRAINED_MODEL_DIR, load_model_dir
-from jazzsolo.generate.measures import Solo, generate_solo, measure_metres, write_solo_midi
+from jazzsolo.export.solo_midi import write_solo_midi
+from jazzsolo.generate.measures import Solo, generate_solo, measure_metres
 from jazzsolo.music.progression import parse_progression
 
 QPM = 120.0                       # two beats a second: seconds convert to beats exactly

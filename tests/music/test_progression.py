@@ -271,6 +271,6 @@ def test_a_file_of_another_kind_is_refused(tmp_path):
     (tmp_path / "notes.txt").write_text("Dm7 G7 | Cmaj7")
     with pytest.raises(InputFileError, match="neither a MIDI file"):
         read_chords_file(tmp_path / "notes.txt")
+    (tmp_path / "broken.musicxml").write_text("<score-partwise")
     with pytest.raises(ChartError, match="not MusicXML"):
-        (tmp_path / "broken.musicxml").write_text("<score-partwise")
         read_chords_file(tmp_path / "broken.musicxml")
