@@ -154,7 +154,7 @@ def test_bad_backing_is_one_line(trained, tmp_path, args, fragment):
 
 
 def test_inspect_lists_parts_and_the_choice(tmp_path):
-    from test_parts import DM7, G7, chord_tone_melody
+    from conftest import DM7, G7, chord_tone_melody
 
     from conftest import write_tiny_midi
 
@@ -170,7 +170,7 @@ def test_inspect_lists_parts_and_the_choice(tmp_path):
 
 
 def test_train_on_your_own_waltzes_then_generate_in_three_four(tmp_path):
-    from test_parts import CMAJ7, DM7, G7, chord_tone_melody
+    from conftest import CMAJ7, DM7, G7, chord_tone_melody
 
     from conftest import write_tiny_midi
 

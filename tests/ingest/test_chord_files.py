@@ -145,7 +145,7 @@ def test_metre_and_tune_options_that_cannot_be_honoured(tmp_path, args, fragment
 
 def test_a_model_trained_in_3_4_plays_3_4(tmp_path):
     from conftest import write_tiny_midi
-    from test_parts import CMAJ7, DM7, G7, chord_tone_melody
+    from conftest import CMAJ7, DM7, G7, chord_tone_melody
 
     chords = [DM7, G7, CMAJ7, CMAJ7] * 4
     write_tiny_midi(tmp_path / "waltz.mid", chord_tone_melody(16, chords, beats=3),
@@ -162,7 +162,7 @@ def test_a_model_trained_in_3_4_plays_3_4(tmp_path):
 
 def test_tempo_changes_in_a_midi_accompaniment_do_not_move_its_chords(tmp_path):
     from conftest import write_tiny_midi
-    from test_parts import CMAJ7, DM7, G7
+    from conftest import CMAJ7, DM7, G7
 
     chords = [DM7, G7, CMAJ7, G7]
     path = write_tiny_midi(tmp_path / "band.mid", [],

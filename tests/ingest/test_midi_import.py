@@ -12,7 +12,7 @@ from jazzsolo.ingest.midi_import import MAX_MIDI_BYTES
 from jazzsolo.encodings.course_data import get_musical_data, get_musical_data_auto
 
 from conftest import write_tiny_midi
-from test_parts import CMAJ7, DM7, G7, chord_tone_melody
+from conftest import CMAJ7, DM7, G7, chord_tone_melody
 
 PROGRESSION = [DM7, G7, CMAJ7, CMAJ7] * 4
 

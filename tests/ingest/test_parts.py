@@ -6,19 +6,7 @@ from jazzsolo.ingest.parts import choose_melody_part, describe_parts
 from jazzsolo.encodings.course_data import get_musical_data_auto, load_training_corpus
 from jazzsolo.ingest.preprocess import parse_midi_file
 
-from conftest import write_tiny_midi
-
-DM7, G7, CMAJ7 = [50, 53, 57, 60], [43, 47, 50, 53], [48, 52, 55, 59]
-
-
-def chord_tone_melody(bars, chord_list, beats=4):
-    """Eighth notes walking up and down each bar's chord tones an octave higher."""
-    notes = []
-    for bar, pitches in enumerate(chord_list[:bars]):
-        tones = [p + 24 for p in pitches[1:]]
-        for i in range(beats * 2):
-            notes.append((tones[i % len(tones)], bar * beats + i * 0.5, 0.5))
-    return notes
+from conftest import CMAJ7, DM7, G7, chord_tone_melody, write_tiny_midi
 
 
 @pytest.fixture
