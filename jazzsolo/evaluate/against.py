@@ -92,6 +92,7 @@ def resolve_models(specs: Sequence | None = None, *, temperature: float | None =
     `temperature` (None: each model's own) is the temperature every model samples at.
     """
     from jazzsolo.generate.families import load_model
+    from jazzsolo.models.model_dir import FAMILY as COURSE_FAMILY
 
     models, baselines = [], []
     for spec in DEFAULT_MODELS if specs is None else specs:
@@ -104,8 +105,8 @@ def resolve_models(specs: Sequence | None = None, *, temperature: float | None =
         else:
             models.append(load_model(spec))
     if baselines:
-        course = next((m for m in models if hasattr(m, "trained") and m.family == "course-lstm"),
-                      None) or load_model("course")
+        course = next((m for m in models if m.family == COURSE_FAMILY), None) \
+            or load_model("course")
         models += [MarkovModel(name, course, temperature=temperature)
                    for name in dict.fromkeys(baselines)]
     names = [m.name for m in models]

@@ -2,6 +2,7 @@
 its defaults (temperature, copy guard) and a primer read over the solo's chords."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Sequence
 
@@ -23,6 +24,7 @@ class CourseModel:
         self.measure_ql = float(trained.settings.get("measure_ql", 4.0))
         self.tune_chords = trained.chords
         self._guards: dict[int, object] = {}
+        self._primer = None            # (path and bar length, the chords, the primer) last read
 
     def copy_guard(self, max_copy: int | None):
         """The copy guard for a limit (None: `MAX_COPY`; 0: none), built once per limit."""
@@ -33,19 +35,28 @@ class CourseModel:
             self._guards[limit] = copy_guard_for(self.trained, limit)
         return self._guards[limit]
 
+    def primer(self, path: str, chord_measures: Sequence, lengths: list[float]):
+        """The primer read over the solo's first chords; read once for every seed played over
+        the same chords (a MIDI file parsed by music21 takes about a second)."""
+        from jazzsolo.generate.measures import read_primer
+
+        if len(set(lengths)) > 1:
+            raise ConfigError("a primer needs measures of one length; these chords change metre")
+        key = (path, lengths[0])
+        if self._primer is None or self._primer[0] != key or self._primer[1] is not chord_measures:
+            self._primer = (key, chord_measures, read_primer(path, chord_measures,
+                                                              measure_ql=lengths[0]))
+        return self._primer[2]
+
     def improvise(self, chord_measures: Sequence, *, measure_lengths_ql: Sequence[float],
                   time_signatures: Sequence[str], seed: int, qpm: float,
                   options: SamplingOptions = SamplingOptions()):
         """A solo over the chord measures: values sampled measure by measure, then notes."""
-        from jazzsolo.generate.measures import generate_solo, read_primer
+        from jazzsolo.generate.measures import generate_solo
 
         lengths = list(measure_lengths_ql)
-        primer = None
-        if options.primer_midi is not None:
-            if len(set(lengths)) > 1:
-                raise ConfigError("a primer needs measures of one length; these chords change "
-                                  "metre")
-            primer = read_primer(options.primer_midi, chord_measures, measure_ql=lengths[0])
+        primer = self.primer(options.primer_midi, chord_measures, lengths) \
+            if options.primer_midi is not None else None
         temperature = COURSE_TEMPERATURE if options.temperature is None else options.temperature
         return generate_solo(self.trained.weights, self.trained.indices_values, chord_measures,
                              temperature=temperature, seed=seed, top_k=options.top_k,
@@ -76,8 +87,14 @@ class CourseModel:
         return rows
 
     def training_notes(self, real_solos, kind) -> list[list[tuple]] | None:
+        """The notes of the tune it learned from (`tune_notes`), whatever the real solos."""
+        return self.tune_notes
+
+    @functools.cached_property
+    def tune_notes(self) -> list[list[tuple]] | None:
         """The notes of the tune it learned from, (onset_ql, duration_ql, midi), when that MIDI
-        file is found (as `jazzsolo train` finds it) under a name its config.json lists."""
+        file is found (as `jazzsolo train` finds it) under a name its config.json lists; read
+        once, since the Markov baselines over its values ask for them too."""
         from jazzsolo.encodings.course_data import load_training_corpus
         from jazzsolo.ingest.preprocess import find_training_midi, preset_for
 

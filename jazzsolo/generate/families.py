@@ -80,7 +80,7 @@ class Family:
 
 
 FAMILIES: dict[str, Family] = {}
-OLD_COURSE_FAMILY = "course-lstm"      # format-1 course directories name no family
+OLD_COURSE_FAMILY = course_family.CourseModel.family   # format-1 course directories name none
 
 
 def register_family(family: Family) -> Family:
@@ -91,9 +91,9 @@ def register_family(family: Family) -> Family:
     return family
 
 
-register_family(Family("course-lstm", course_family.load,
+register_family(Family(course_family.CourseModel.family, course_family.load,
                        "the course's LSTM over grammar values, learned from one or more tunes"))
-register_family(Family("note-lstm", note_family.load,
+register_family(Family(note_family.NoteModel.family, note_family.load,
                        "a chord-conditioned note LSTM learned from a corpus of real solos"))
 
 

@@ -281,15 +281,6 @@ def save_note_model(directory: str | os.PathLike, model, config: NoteModelConfig
     return directory
 
 
-def is_note_model_dir(directory: str | os.PathLike) -> bool:
-    """Whether `directory` holds a model of this family (its config.json says so)."""
-    try:
-        settings = json.loads((Path(directory) / CONFIG_FILE).read_text())
-    except (OSError, ValueError):
-        return False
-    return isinstance(settings, dict) and settings.get("family") == FAMILY
-
-
 def _read_json(path: Path):
     try:
         return json.loads(path.read_text())
@@ -354,5 +345,5 @@ def model_size_bytes(directory: str | os.PathLike) -> int:
 
 __all__ = ["FAMILY", "FORMAT_VERSION", "NOTE_MODEL_PRESETS", "PRETRAINED_WJAZZD_DIR",
            "WJAZZD_SOURCE", "NoteModelConfig", "NoteState", "NoteStepModel", "NoteWeights",
-           "get_note_preset", "is_note_model_dir", "load_note_model", "model_size_bytes",
+           "get_note_preset", "load_note_model", "model_size_bytes",
            "save_note_model"]

@@ -391,9 +391,10 @@ def test_bad_models_and_inputs_are_one_line_errors(tmp_path):
 @pytest.fixture(scope="module")
 def note_model_dir() -> Path:
     """The WJazzD note model shipped in the package."""
-    from jazzsolo.models.note_lstm import PRETRAINED_WJAZZD_DIR, is_note_model_dir
+    from jazzsolo.generate.families import family_of
+    from jazzsolo.models.note_lstm import PRETRAINED_WJAZZD_DIR
 
-    assert is_note_model_dir(PRETRAINED_WJAZZD_DIR)
+    assert family_of(PRETRAINED_WJAZZD_DIR) == "note-lstm"
     return PRETRAINED_WJAZZD_DIR
 
 

@@ -21,9 +21,10 @@ from jazzsolo.generate.measures import Solo
 from jazzsolo.encodings.note_events import (DURATIONS, GRID_PER_BEAT, REST, control_matrix,
                                             encode_corpus_solo)
 from jazzsolo.evaluate.note_likelihood import baseline_perplexities, generated_figures, heldout_perplexity
+from jazzsolo.generate.families import family_of
 from jazzsolo.generate.note_solo import generate_note_solo
 from jazzsolo.models.note_lstm import (FAMILY, PRETRAINED_WJAZZD_DIR, WJAZZD_SOURCE, NoteModelConfig,
-                                       NoteStepModel, get_note_preset, is_note_model_dir,
+                                       NoteStepModel, get_note_preset,
                                        load_note_model, model_size_bytes, save_note_model)
 from jazzsolo.models.note_training import checkpoint_saver, keras_probabilities, train_note_model
 from jazzsolo.models.note_training import _learning_rate, _stopped
@@ -76,7 +77,7 @@ def test_one_epoch_writes_a_model_directory_that_loads_without_tensorflow(traine
     assert settings["family"] == FAMILY == "note-lstm" and settings["format_version"] == 1
     assert settings["model"] == dataclasses.asdict(TINY)
     assert json.loads((directory / "history.json").read_text())["best_epoch"] == 1
-    assert is_note_model_dir(directory)
+    assert family_of(directory) == FAMILY
     model = load_note_model(directory)
     assert isinstance(model, NoteStepModel) and model.config == TINY
 
@@ -310,6 +311,7 @@ def test_the_shipped_model_beats_the_pitch_trigram_on_validation_solos(shipped, 
 GENERATE_32_BARS = """
 import sys, time
 from jazzsolo.models.note_lstm import load_note_model
+from jazzsolo.generate.families import family_of
 from jazzsolo.generate.note_solo import generate_note_solo
 from jazzsolo.music.progression import PROGRESSIONS, parse_progression, repeat_choruses
 chords = repeat_choruses(parse_progression(PROGRESSIONS["blues"]), 3)[:32]
