@@ -43,6 +43,14 @@ else:
             rows = list(csv.DictReader(f))
 """
 
+GENERATE_32_BARS = """
+from jazzsolo.models.note_lstm import load_note_model
+from jazzsolo.generate.note_solo import generate_note_solo
+from jazzsolo.music.progression import PROGRESSIONS, parse_progression, repeat_choruses
+chords = repeat_choruses(parse_progression(PROGRESSIONS["blues"]), 3)[:32]
+generate_note_solo(load_note_model(), chords, seed=0)
+"""
+
 
 @dataclass
 class Run:
@@ -218,7 +226,13 @@ def bench(midi: str, work: Path, *, n: int, n_slow: int, quick: bool,
     course = runs(JAZZSOLO + ["generate", "--model", "course"] + bars_32, n)
     b.add_runs("`jazzsolo generate`, 32 bars, cold: wjazzd (fast column) vs course model", fast,
                course, target_s=2.0, target_rss_mb=400.0)
+    fast = runs([sys.executable, "-c", GENERATE_32_BARS], n)
+    course = runs(CHILD + ["generate", "--path", "fast", "--model", str(model_dir), "--measures",
+                           "32", "--output_dir", str(out)], n)
+    b.add_runs("wjazzd: load and improvise 32 bars of blues, cold (course column: the course "
+               "model's 32 measures)", fast, course, target_s=1.0, target_rss_mb=150.0)
     if WJAZZD.is_dir():
+        phrasing_rows(b, work)
         read = [sys.executable, "-c", READ_CORPUS, str(WJAZZD)]
         fast = runs(read + ["corpus"], n)
         course = runs(read + ["csv"], n)
@@ -242,6 +256,41 @@ def bench(midi: str, work: Path, *, n: int, n_slow: int, quick: bool,
         course = runs(generate + ["--path", "course"], n_slow)
         b.add_runs(f"growth: generate {measures} measures, cold process", fast, course)
     return b
+
+
+def validation_folder(work: Path) -> Path:
+    """The shipped model's 40 validation solos as a WJazzD folder of links (never trained on)."""
+    split = json.loads((ROOT / "jazzsolo" / "pretrained" / "wjazzd" / "split.json").read_text())
+    folder = work / "validation"
+    for sub in ("melody", "beats", "annotations"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+        for name in split["validation"]:
+            source = WJAZZD / sub / f"{name}.csv"
+            if source.exists():
+                (folder / sub / source.name).symlink_to(source)
+    (folder / "solo_info.csv").symlink_to(WJAZZD / "solo_info.csv")
+    return folder
+
+
+def phrasing_rows(b: Bench, work: Path) -> None:
+    """Issue 20's targets on the validation solos: the judges' accuracy on wjazzd against their
+    accuracy between two halves of the players, and the jazz figures outside the players'."""
+    print("judging wjazzd against the validation solos (evaluate --against)", flush=True)
+    done = subprocess.run(JAZZSOLO + ["evaluate", "--against", str(validation_folder(work)),
+                                      "--model", "wjazzd", "--json"], cwd=ROOT, check=True,
+                          capture_output=True, text=True)
+    report = json.loads(done.stdout)
+    judged = {row["name"]: row["judges"] for row in report["judges"]["rows"]}
+    model, control = judged["wjazzd"], judged["real vs real"]
+    best = max(model, key=lambda name: model[name]["accuracy"])
+    b.add(Row(f"judges: best ({best}) on wjazzd vs the players (course column: real vs real)",
+              "acc", model[best]["accuracy"], control[best]["accuracy"], 1, 1, target=0.65))
+    b.add(Row("judges: the sequence discriminator (course column: real vs real)", "acc",
+              model["sequence"]["accuracy"], control["sequence"]["accuracy"], 1, 1,
+              target=0.70))
+    row = next(r for r in report["rows"] if r["model"] == "wjazzd")
+    b.add(Row("jazz figures outside the players' 25th-75th percentile (course column: all)",
+              "figures", len(row["jazz_outside"]), len(row["jazz_figures"]), 1, 1, target=0))
 
 
 def main(argv=None) -> int:

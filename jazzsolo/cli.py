@@ -195,8 +195,9 @@ def _add_evaluate(commands) -> None:
                           help="Real solos with their chords: a Weimar Jazz Database export "
                                "(melody/ + beats/ CSV) or .db, or a folder of MIDI files with a "
                                "solo and an accompaniment. Each model plays over the same "
-                               "chords, metre, tempo and length; the figures, their spread and "
-                               "a blind test (can a classifier tell them apart?) are reported.")
+                               "chords, metre, tempo and length (two solos each); the figures, "
+                               "the jazz figures, a copy check and judges (can a classifier "
+                               "tell them apart?) beside their calibration are reported.")
     evaluate.add_argument("--heldout", metavar="DIR",
                           help="Solos none of the models saw (a WJazzD export folder or .db): "
                                "print each note model's per-note pitch and rhythm perplexity "
@@ -208,9 +209,14 @@ def _add_evaluate(commands) -> None:
     evaluate.add_argument("--max_bars", type=int,
                           help="With --against: cut each real solo to its first N bars.")
     evaluate.add_argument("--plots", metavar="DIR",
-                          help="With --against: write the histograms and a real and a generated "
-                               "piano roll over the same chords as PNG files there.")
+                          help="With --against: write the histograms, a real and a generated "
+                               "piano roll over the same chords and a box plot of each jazz "
+                               "figure as PNG files there.")
     evaluate.add_argument("--overwrite", action="store_true", help="Replace existing plots.")
+    evaluate.add_argument("--judges", metavar="NAMES",
+                          help="With --against: the judges to run, comma-separated, of "
+                               "logistic, boosting and sequence, or all or none (default: all; "
+                               "sequence, a small CNN, is the slowest).")
     evaluate.add_argument("--n_solos", type=int, default=20,
                           help="Solos each model and baseline improvises for the table "
                                "(default: 20).")

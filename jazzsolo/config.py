@@ -14,12 +14,18 @@ DEFAULT_QPM = 130.0                   # the course's tempo, quarter notes per mi
 SOLO_PITCH_RANGE = (48, 88)           # MIDI, sounding, inclusive: C3-E6 (guitar, saxophones, trumpet)
 MAX_COPY = 8                          # course model: values a solo may copy in a row from its tune
                                       # (a measure of the tune holds 6-19, median 11)
-MAX_REPEATS = 8                       # note model: notes of one pitch in a row at most (the 410
-                                      # WJazzD solos rarely go past 8; left alone the model
-                                      # sometimes loops on one pitch for 14-20 notes)
+MAX_REPEATS = 4                       # note model: notes of one pitch in a row at most (in 32
+                                      # bars of a WJazzD solo the longest run is 2, 3 at the
+                                      # 75th percentile; left alone the model hammers 8 or more)
+MAX_ALTERNATION = 6                   # note model: notes of a two-pitch alternation (x y x y ..)
+                                      # at most (players: longest 5, 6 at the 75th percentile;
+                                      # left alone the model trills for 15)
 COURSE_TEMPERATURE = 0.5              # the course model's sampling temperature
-NOTE_TEMPERATURE = 0.8                # the note model's pitches: at 0.8 the shipped model's chord
-                                      # tones and range match real solos best
+NOTE_TEMPERATURE = 0.95               # the note model's pitches: at 0.95 the phrase-planned model's
+                                      # intervals, chord tones and motif repetition sit inside the
+                                      # players' (at 0.8 steps crowd out leaps; at 1.0 motifs go)
+NOTE_PHRASE_END_TEMPERATURE = 0.5     # a phrase's planned last note, sharper: players end on the
+                                      # chord (phrase-final chord tones 0.71; 0.52 at 0.95)
 NOTE_RHYTHM_TEMPERATURE = 1.0         # the note model's durations: at 1.0 the rhythm is as varied
                                       # as the players' (inter-onset overlap 0.92, as real vs real)
 

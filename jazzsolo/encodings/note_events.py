@@ -33,12 +33,14 @@ velocities, and octaves of pitches outside 36-96 (folded into the range).
 event; `jazzsolo.encodings.note_controls`): the chord sounding now and the next one, the beats to
 that change, the place in the bar and the tempo, all at the event's onset.
 
-**Model input** at event t (``N_INPUTS`` = 240, `model_inputs`): event t-1's pitch token
+**Model input** at event t (``N_INPUTS`` = 256, `model_inputs`): event t-1's pitch token
 one-hot (0-61; zeros at t = 0), its duration token one-hot (62-77), the controls at t's onset
-(78-200), and the note context (201-239, `note_context`): the pitch class of the last note
+(78-200), the note context (201-239, `note_context`): the pitch class of the last note
 played above the root of the chord sounding now (12) and the interval between the last two
-notes (`interval_bucket`, 27).  The pitch head also reads, for each of the 61 pitches, its
-pitch class above the chord root and its interval from the last note (`pitch_indices`).
+notes (`interval_bucket`, 27), and the phrase plan (240-255, `jazzsolo.encodings.phrase_plan`):
+the notes of the phrase still to play and its planned length.  The pitch head also reads, for
+each of the 61 pitches, its pitch class above the chord root and its interval from the last
+note (`pitch_indices`).
 
 Transposing a solo (`transpose_encoded`) shifts its pitch tokens and rotates the four
 pitch-class blocks, so training can play every solo in several keys.
@@ -58,6 +60,7 @@ from jazzsolo.encodings.note_controls import (BAR_POSITIONS, CHANGE_BEATS, MAX_B
                                               chord_features, control_indices, control_matrix,
                                               control_roots, tempo_features, timeline_of_measures,
                                               timeline_of_solo)
+from jazzsolo.encodings.phrase_plan import N_PLAN, plan_features, sequence_plan
 from jazzsolo.errors import ConfigError
 from jazzsolo.ingest.corpus import CorpusNote, CorpusSolo
 
@@ -66,11 +69,12 @@ N_PITCHES = PITCH_HIGH - PITCH_LOW + 1    # 61 pitch tokens
 REST = N_PITCHES                          # the rest's pitch token
 N_PITCH_TOKENS = N_PITCHES + 1            # 62
 DURATIONS = (1, 2, 3, 4, 6, 8, 9, 12, 15, 16, 18, 21, 24, 30, 36, 48)   # grid steps
+_STEPS = np.array(DURATIONS)              # steps of each duration token
 N_DURATION_TOKENS = len(DURATIONS)
 MAX_INTERVAL = 12                         # semitones told apart; wider leaps share a bucket
 N_INTERVALS = 2 * MAX_INTERVAL + 3        # far down, -12 .. +12, far up
 N_CONTEXT = 12 + N_INTERVALS              # the last note over the chord, the last interval
-N_INPUTS = N_PITCH_TOKENS + N_DURATION_TOKENS + N_CONTROLS + N_CONTEXT   # per step: 240
+N_INPUTS = N_PITCH_TOKENS + N_DURATION_TOKENS + N_CONTROLS + N_CONTEXT + N_PLAN   # per step: 256
 NO_ROOT = 12                              # `pitch_indices`: no chord sounding
 NO_NOTE = N_INTERVALS                     # `pitch_indices`: no note played yet
 MAX_TRANSPOSE = 6                         # semitones either way in training
@@ -330,10 +334,10 @@ def transpose_encoded(solo: EncodedSolo, shift: int) -> tuple[np.ndarray, np.nda
 
 
 def step_input(event: tuple[int, int] | None, control: np.ndarray, last: int = -1,
-               last2: int = -1) -> np.ndarray:
+               last2: int = -1, plan: np.ndarray | None = None) -> np.ndarray:
     """One step's input (N_INPUTS,): the previous event's (pitch, duration) tokens (None at the
-    start), the controls, and the pitch tokens of the last two notes (-1: none), as
-    `model_inputs` gives them for a whole sequence."""
+    start), the controls, the pitch tokens of the last two notes (-1: none) and the phrase plan
+    (N_PLAN,) (None: no phrase under way), as `model_inputs` gives them for a whole sequence."""
     x = np.zeros(N_INPUTS, dtype=np.float64)
     if event is not None:
         x[event[0]] = 1.0
@@ -346,6 +350,7 @@ def step_input(event: tuple[int, int] | None, control: np.ndarray, last: int = -
         x[context + (last + PITCH_LOW - root) % 12] = 1.0
     if last >= 0 and last2 >= 0:
         x[context + 12 + interval_bucket(last - last2)] = 1.0
+    x[context + N_CONTEXT:] = plan_features(0, 0)[0] if plan is None else plan
     return x
 
 
@@ -414,9 +419,11 @@ def pitch_indices(pitch: np.ndarray, controls: np.ndarray) -> tuple[np.ndarray, 
     return relative.astype(np.int32), interval.astype(np.int32)
 
 
-def model_inputs(pitch: np.ndarray, duration: np.ndarray, controls: np.ndarray) -> np.ndarray:
+def model_inputs(pitch: np.ndarray, duration: np.ndarray, controls: np.ndarray,
+                 plan: np.ndarray | None = None) -> np.ndarray:
     """The model's inputs (n, N_INPUTS): the previous event one-hot (zeros before the first
-    event), the controls at this event's onset, and `note_context`."""
+    event), the controls at this event's onset, `note_context` and the phrase plan (n, N_PLAN)
+    (None: the phrases of the events as they are played, `phrase_plan.sequence_plan`)."""
     n = len(pitch)
     x = np.zeros((n, N_INPUTS), dtype=np.float32)
     rows = np.arange(1, n)
@@ -424,7 +431,10 @@ def model_inputs(pitch: np.ndarray, duration: np.ndarray, controls: np.ndarray) 
     x[rows, N_PITCH_TOKENS + duration[:-1].astype(int)] = 1.0
     start = N_PITCH_TOKENS + N_DURATION_TOKENS
     x[:, start:start + N_CONTROLS] = controls
-    x[:, start + N_CONTROLS:] = note_context(pitch, controls)
+    context = start + N_CONTROLS
+    x[:, context:context + N_CONTEXT] = note_context(pitch, controls)
+    x[:, context + N_CONTEXT:] = sequence_plan(pitch, _STEPS[duration.astype(int)], REST) \
+        if plan is None else plan
     return x
 
 
@@ -434,7 +444,8 @@ def vocabularies() -> dict:
             "durations_steps": list(DURATIONS), "grid_per_beat": GRID_PER_BEAT,
             "bar_positions": BAR_POSITIONS, "max_beats": MAX_BEATS,
             "change_beats": CHANGE_BEATS, "tempo_anchors_qpm": list(TEMPO_ANCHORS),
-            "n_controls": N_CONTROLS, "max_interval": MAX_INTERVAL, "n_inputs": N_INPUTS}
+            "n_controls": N_CONTROLS, "max_interval": MAX_INTERVAL, "n_plan": N_PLAN,
+            "n_inputs": N_INPUTS}
 
 
 __all__ = ["DURATIONS", "N_CONTROLS", "N_DURATION_TOKENS", "N_INPUTS", "N_PITCH_TOKENS",

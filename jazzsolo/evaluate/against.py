@@ -1,41 +1,94 @@
 """Real solos with their chords + models → generated solos over the same chords, their figures
-beside the players', and a blind test: `jazzsolo evaluate --against DIR`.
+beside the players', the calibrated judges and a copy check: `jazzsolo evaluate --against DIR`.
 
 For each real solo (a WJazzD folder or ``.db``, or a folder of MIDI files with a "Solo" and a
-"Chords" track) every model improvises over the same chords, metre, tempo and length, with seed
-``seed + solo index``.  The figures of `jazzsolo.evaluate.against_figures` are taken of every solo and
-summarised by their 10th, 50th and 90th percentiles; a model's figure is marked *outside* when
-its median falls outside the real solos' 10th-90th percentile.  The blind test trains two
-classifiers (logistic regression, gradient boosting) on the features of 4-bar segments to tell
-the players' segments from a model's, cross-validated in 5 folds by solo (a real solo and the
-solos generated over its chords are always in the same fold); its accuracy is balanced (the mean
-of the two classes' recalls), so 0.5 means the model cannot be told from the players.  The row
-``real`` holds the same test between two random halves of the real solos (averaged over three
-splits), the accuracy that "indistinguishable" reaches with this many solos.
+"Chords" track) every model improvises `SEED_BLOCKS` = 2 solos over the same chords, metre, tempo
+and length: solo i of block k has seed ``seed + k * SEED_BLOCK + i`` (`seed_starts`; the block
+step is the number of solos when there are more than 1000).  The figures of
+`jazzsolo.evaluate.against_figures` are taken of every solo and summarised by their 10th, 50th
+and 90th percentiles; a model's figure is marked *outside* when its median falls outside the
+real solos' 10th-90th percentile.  The jazz figures of `jazzsolo.evaluate.jazz_figures` are
+summarised by their 10th, 25th, 50th, 75th and 90th percentiles, and a model's jazz figure is
+marked outside when its median falls outside the players' 25th-75th percentile.  The copy check
+is the longest run of notes each solo shares with the model's training solos
+(`jazz_figures.SharedRuns`), beside the same for the real solos (each left out of the training
+solos when it is one of them).
+
+The judges (`jazzsolo.evaluate.judges.calibrated_judges`: logistic regression, boosted trees
+and a sequence CNN on 16-bar excerpts, `--judges` to choose) try to tell each model's excerpts
+from the players', beside the calibration rows real vs real (≈ 0.5) and two crude fakes
+(≈ 0.9).  Their folds keep each tune and performer on one side: from ``solo_info.csv`` in a
+WJazzD folder (or beside a ``.db``), else from WJazzD-style names; a MIDI file is its own tune.
 """
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
-from jazzsolo.evaluate.against_figures import (FIGURES, NoteTuple, SoloOverChords,
+from jazzsolo.evaluate.against_figures import (FIGURES, GRID_PER_QL, NoteTuple, SoloOverChords,
                                                histogram_overlap, interval_histogram, ioi_histogram,
                                                known_share, leave_one_out_shares, outside_figures,
                                                pattern_ngrams, percentiles, read_real_solos,
                                                solo_figures)
-from jazzsolo.evaluate.blind_test import blind_test, giveaways, real_against_real, segments
+from jazzsolo.evaluate.judges import (EXCERPT_BARS, JUDGES, JudgeConfig, SequenceConfig,
+                                      calibrated_judges, read_solo_info)
 from jazzsolo.config import DEFAULT_MODEL, SamplingOptions
-from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError
+from jazzsolo.errors import ConfigError, JazzsoloError, ModelDirError
+from jazzsolo.evaluate.against_output import (JAZZ_QUANTILES, format_against, plot_against,
+                                              plot_paths)
 
 BASELINE_TEMPERATURE = 1.0           # the baselines sample their chains as `evaluate` does
 EXAMPLE_BARS = 8                     # bars of the first solo kept for the piano rolls
 BASELINE_NAMES = ("uniform", "unigram", "bigram", "trigram")
+SEED_BLOCKS = 2                      # solos each model improvises over each real solo
+SEED_BLOCK = 1000                    # seed step between blocks (the number of solos if larger)
+COPY_QUANTILES = (50, 90, 100)       # percentiles of the longest shared runs (100: the longest)
+COPY_LEFT_OUT = 20                   # real solos in the training data measured left out of it
+
+
+@dataclass(frozen=True)
+class JudgeSettings:
+    """Which judges `evaluate --against` runs, over how many bars, and how they are trained."""
+
+    names: tuple[str, ...] = JUDGES          # any of logistic, boosting, sequence; () for none
+    bars: int = EXCERPT_BARS                 # bars per excerpt
+    config: JudgeConfig = JudgeConfig()      # folds, bootstrap, the scikit-learn judges
+    sequence: SequenceConfig = SequenceConfig()  # the sequence CNN
+    features: Callable | None = None         # None: `jazz_figures.figure_vector`
+
+
+def parse_judges(text: str) -> tuple[str, ...]:
+    """Judge names from a comma-separated list (``all``: every judge, ``none``: no judges).
+
+    >>> parse_judges("boosting, logistic"), parse_judges("none")
+    (('logistic', 'boosting'), ())
+    """
+    names = [name.strip() for name in str(text).split(",") if name.strip()]
+    if names == ["all"]:
+        return JUDGES
+    if names in (["none"], []):
+        return ()
+    unknown = [name for name in names if name not in JUDGES]
+    if unknown:
+        raise ConfigError(f"unknown judge {unknown[0]!r}; give a comma-separated list of "
+                          f"{', '.join(JUDGES)}, or all or none", setting="judges")
+    return tuple(name for name in JUDGES if name in names)
+
+
+def seed_starts(seed: int, n_solos: int, *, blocks: int = SEED_BLOCKS) -> list[int]:
+    """The seed of each block's first solo: `seed`, then every `SEED_BLOCK` (or `n_solos`) on.
+
+    >>> seed_starts(5, 3), seed_starts(0, 1500)
+    ([5, 1005], [0, 1500])
+    """
+    step = max(SEED_BLOCK, n_solos)
+    return [seed + k * step for k in range(blocks)]
 
 
 # --------------------------------------------------------------------------- models
@@ -144,7 +197,9 @@ def as_played(notes: Sequence[NoteTuple], solo: SoloOverChords, seed: int) -> li
     measured from the players, seeded), on the straight grid.
 
     The real solos' lengths are as the players sounded them and their onsets on the annotated
-    straight grid, so a generated solo is measured as it sounds, without swing.
+    straight grid, so a generated solo is measured as it sounds, without swing, and its lengths
+    are rounded to the real solos' grid (`GRID_PER_QL`, at least one step): a judge must not
+    tell solos apart by lengths no real solo can have.
     """
     from jazzsolo.music.notes import TimedNotes
     from jazzsolo.generate.performance import perform
@@ -153,7 +208,8 @@ def as_played(notes: Sequence[NoteTuple], solo: SoloOverChords, seed: int) -> li
     changes = metre_changes(solo.measure_lengths_ql, solo.time_signatures)
     played = perform([TimedNotes(o, d, (m,)) for o, d, m in notes], qpm=solo.qpm,
                      swing_ratio=1.0, time_signatures=changes, rng=np.random.default_rng(seed))
-    return [(t.offset_ql, t.duration_ql, t.pitches[0]) for t in played]
+    return [(t.offset_ql, max(round(t.duration_ql * GRID_PER_QL), 1) / GRID_PER_QL, t.pitches[0])
+            for t in played]
 
 
 # --------------------------------------------------------------------------- the report
@@ -178,18 +234,132 @@ def _round(value, digits: int = 4):
         else round(float(value), digits)
 
 
+def _strict(value):
+    """`value` with NaN and infinities as None, NumPy numbers as Python's, tuples as lists."""
+    if isinstance(value, dict):
+        return {str(k): _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_strict(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value
+
+
+def jazz_spread(solos: Sequence[SoloOverChords]) -> dict[str, dict | None]:
+    """The 10th, 25th, 50th, 75th and 90th percentiles of each jazz figure over `solos`
+    (None where no solo defines it)."""
+    from jazzsolo.evaluate.jazz_figures import FIGURES as JAZZ_FIGURES, jazz_figures
+
+    per_solo = [jazz_figures(s) for s in solos]
+    return {f: percentiles([p.get(f) for p in per_solo], JAZZ_QUANTILES) for f in JAZZ_FIGURES}
+
+
+def outside_quartiles(model: dict, real: dict) -> list[str]:
+    """The figures whose model median lies outside the real solos' 25th-75th percentile.
+
+    >>> outside_quartiles({"a": {"p50": 5.0}, "b": {"p50": 1.0}},
+    ...                   {"a": {"p25": 1, "p75": 4}, "b": {"p25": 0, "p75": 2}})
+    ['a']
+    """
+    return outside_figures(model, {name: spread and {"p10": spread["p25"], "p90": spread["p75"]}
+                                   for name, spread in real.items()})
+
+
+def _notes_key(notes: Sequence) -> tuple:
+    return tuple((round(float(o), 6), round(float(d), 6), int(m)) for o, d, m in notes)
+
+
+def _longest_runs(solos: Sequence[SoloOverChords], training: Sequence, *,
+                  leave_out: bool = False) -> list[int]:
+    """The longest run (intervals) each solo shares with the training note lists; with
+    `leave_out`, a solo whose notes are one of those lists is measured against the others, for
+    the first `COPY_LEFT_OUT` such solos only (each needs an index of its own)."""
+    from jazzsolo.evaluate.jazz_figures import SharedRuns
+
+    keys = [_notes_key(notes) for notes in training]
+    runs, found, left_out = SharedRuns.from_notes(list(training)), [], 0
+    for solo in solos:
+        key = _notes_key(solo.notes) if leave_out else None
+        if key not in keys:
+            found.append(runs.longest(solo.notes))
+        elif left_out < COPY_LEFT_OUT:
+            left_out += 1
+            others = [notes for notes, k in zip(training, keys) if k != key]
+            found.append(SharedRuns.from_notes(others).longest(solo.notes) if others else 0)
+    return found
+
+
+def _run_spread(runs: Sequence[int]) -> dict:
+    """{"p50", "p90", "max", "n"} of some longest runs (None each when there are none)."""
+    values = [float(np.percentile(runs, q)) if len(runs) else None for q in COPY_QUANTILES]
+    return {**dict(zip(("p50", "p90", "max"), values)), "n": len(runs)}
+
+
+def copy_check(real: Sequence[SoloOverChords], solos: Sequence[SoloOverChords],
+               training: Sequence | None, *, cache: dict | None = None) -> dict | None:
+    """The longest run of intervals each generated solo shares with `training` (note lists,
+    `jazz_figures.SharedRuns`) and the same for the real solos (left out of `training` when in
+    it): ``{"generated": spread, "real": spread}``, each spread the 50th and 90th percentiles,
+    the longest and the number of solos; None without training notes.  `cache` keeps the real
+    solos' runs for models with the same training notes."""
+    if not training:
+        return None
+    cache = {} if cache is None else cache
+    key = tuple(_notes_key(notes) for notes in training)
+    if key not in cache:
+        cache[key] = _longest_runs(real, training, leave_out=True)
+    return {"generated": _run_spread(_longest_runs(solos, training)),
+            "real": _run_spread(cache[key])}
+
+
+def solo_groups(path: str | os.PathLike, kind: str, real: Sequence[SoloOverChords]
+                ) -> dict | str | None:
+    """The split groups' source for `calibrated_judges`: ``solo_info.csv`` in a WJazzD folder
+    (or beside a ``.db``) when there is one, else None (WJazzD names are parsed); for MIDI
+    files each solo is its own tune and performer."""
+    if kind != "corpus":
+        return {s.name: (s.name, s.name) for s in real}
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    info = folder / "solo_info.csv"
+    return read_solo_info(info) if info.is_file() else None
+
+
+def run_judges(real: Sequence[SoloOverChords], generated: dict[str, list[SoloOverChords]], *,
+               settings: JudgeSettings | None, groups=None, seed: int = 0) -> dict:
+    """`calibrated_judges` of the real solos and every model's, as strict JSON values; when
+    the judges cannot run (too few excerpts or groups), ``{"skipped": why}``."""
+    if settings is None or not settings.names:
+        return {"skipped": "no judges chosen"}
+    try:
+        result = calibrated_judges(real, generated, groups=groups, seed=seed, bars=settings.bars,
+                                   features=settings.features, judges=settings.names,
+                                   config=settings.config, sequence=settings.sequence)
+    except ConfigError:
+        raise
+    except JazzsoloError as e:
+        return {"skipped": str(e)}
+    return _strict(result)
+
+
 def against_report(real: Sequence[SoloOverChords], generated: dict[str, list[SoloOverChords]], *,
                    training: dict[str, list | None] | None = None, seed: int = 0,
                    source: str = "", kind: str = "corpus", skipped: Sequence = (),
-                   temperature: float | None = None) -> dict:
+                   temperature: float | None = None, groups=None,
+                   judges: JudgeSettings | None = JudgeSettings()) -> dict:
     """The comparison as a JSON-ready dict ``{"against": {...}}``.
 
-    `generated` maps each model's name to its solos, one per real solo in the same order;
-    `training` maps a model's name to the note lists it was trained on (for novelty; None or
-    missing: novelty is None).  Rows: ``real`` first, then each model, each with ``figures``
-    (p10/p50/p90 of every figure), ``outside``, ``histograms`` (pooled counts and their overlap
-    with the players'; for ``real``, between its even and odd solos), ``classifier_accuracy``
-    (the better classifier's), ``classifier`` (both) and ``giveaways``.
+    `generated` maps each model's name to its solos, one or more blocks of one solo per real
+    solo in the same order (`seed_starts`); `training` maps a model's name to the note lists it
+    was trained on (for novelty and the copy check; None or missing: None).  Rows: ``real``
+    first, then each model, each with ``figures`` (p10/p50/p90 of every figure), ``outside``,
+    ``histograms`` (pooled counts and their overlap with the players'; for ``real``, between its
+    even and odd solos), ``jazz_figures`` (p10/p25/p50/p75/p90), ``jazz_outside`` (median outside
+    the players' 25th-75th percentile) and ``copy`` (`copy_check`).  ``judges``: `run_judges`
+    with `judges` settings (None: no judges) and `groups` (see `judges.split_groups`).
     """
     if not real:
         raise ConfigError("no real solos to compare with")
@@ -198,46 +368,45 @@ def against_report(real: Sequence[SoloOverChords], generated: dict[str, list[Sol
     even, odd = _histograms(real[0::2]), _histograms(real[1::2])
     real_row = _row("real", real, leave_one_out_shares(real), real_hists,
                     {h: histogram_overlap(even[h], odd[h]) for h in real_hists})
-    real_X, real_groups = segments(real)
-    control = real_against_real(real_X, real_groups, len(real), seed=seed)
-    real_row.update(_blind_fields(control), giveaways=[], outside=[],
-                    novelty_against="the other real solos")
-    rows = [real_row]
+    real_row.update(outside=[], novelty_against="the other real solos",
+                    jazz_figures=jazz_spread(real), jazz_outside=[], copy=None)
+    rows, copies = [real_row], {}
     for name, solos in generated.items():
-        if len(solos) != len(real):
-            raise ConfigError(f"{name}: {len(solos)} generated solos for {len(real)} real ones")
-        notes = training.get(name)
-        known = {g for n in notes for g in pattern_ngrams(n)} if notes else None
-        novelty = [known_share(s, known) if known is not None else None for s in solos]
-        hists = _histograms(solos)
-        row = _row(name, solos, novelty, hists,
-                   {h: histogram_overlap(real_hists[h], hists[h]) for h in hists})
-        model_X, model_groups = segments(solos)
-        X = np.vstack([real_X, model_X])
-        y = np.concatenate([np.zeros(len(real_X), int), np.ones(len(model_X), int)])
-        result = blind_test(X, y, np.concatenate([real_groups, model_groups]), seed=seed)
-        row.update(_blind_fields(result),
-                   giveaways=giveaways(real_X, model_X, result) if result else [],
-                   outside=outside_figures(row["figures"], real_row["figures"]),
-                   novelty_against="its training data" if known is not None else None)
-        rows.append(row)
+        if not solos or len(solos) % len(real):
+            raise ConfigError(f"{name}: {len(solos)} generated solos is not one or more per "
+                              f"real solo ({len(real)})")
+        rows.append(_model_row(name, solos, real, real_row, real_hists, training.get(name),
+                               copies))
     rows = [{key: row[key] for key in _ROW_KEYS} for row in rows]
     return {"against": {"source": str(source), "kind": kind, "n_solos": len(real),
                         "solos": [s.name for s in real],
                         "skipped": [list(item) for item in skipped], "seed": seed,
-                        "temperature": temperature, "rows": rows,
+                        "seeds": seed_starts(seed, len(real), blocks=max(
+                            (len(s) // len(real) for s in generated.values()), default=0)),
+                        "temperature": temperature, "rows": _strict(rows),
+                        "judges": run_judges(real, generated, settings=judges, groups=groups,
+                                             seed=seed),
                         "example": _example(real, generated)}}
 
 
-_ROW_KEYS = ("model", "n_solos", "figures", "outside", "classifier_accuracy", "giveaways",
-             "classifier", "histograms", "novelty_against")
+def _model_row(name: str, solos, real, real_row: dict, real_hists: dict, notes, copies: dict
+               ) -> dict:
+    """A model's row of `against_report`."""
+    known = {g for n in notes for g in pattern_ngrams(n)} if notes else None
+    novelty = [known_share(s, known) if known is not None else None for s in solos]
+    hists = _histograms(solos)
+    row = _row(name, solos, novelty, hists,
+               {h: histogram_overlap(real_hists[h], hists[h]) for h in hists})
+    jazz = jazz_spread(solos)
+    row.update(outside=outside_figures(row["figures"], real_row["figures"]),
+               novelty_against="its training data" if known is not None else None,
+               jazz_figures=jazz, jazz_outside=outside_quartiles(jazz, real_row["jazz_figures"]),
+               copy=copy_check(real, solos, notes, cache=copies))
+    return row
 
 
-def _blind_fields(result: dict | None) -> dict:
-    if result is None:
-        return {"classifier_accuracy": None, "classifier": None}
-    accuracy = {name: round(value, 4) for name, value in result["accuracy"].items()}
-    return {"classifier_accuracy": max(accuracy.values()), "classifier": accuracy}
+_ROW_KEYS = ("model", "n_solos", "figures", "outside", "histograms", "novelty_against",
+             "jazz_figures", "jazz_outside", "copy")
 
 
 def _example(real, generated) -> dict:
@@ -260,149 +429,18 @@ def _example(real, generated) -> dict:
             "generated": {name: cut(solos[0].notes) for name, solos in generated.items()}}
 
 
-# --------------------------------------------------------------------------- text and plots
-
-_COLUMNS = (("notes_per_beat", "notes/beat", ".2f"), ("rest_share", "rests", ".2f"),
-            ("phrase_notes", "phrase", ".1f"), ("pitch_range", "range", ".0f"),
-            ("chord_tone_share", "chord", ".2f"), ("scale_tone_share", "scale", ".2f"),
-            ("h1", "H1", ".2f"), ("h4", "H4", ".2f"), ("gs", "GS", ".3f"),
-            ("novelty", "known 8", ".2f"))
-
-
-def _cell(value, spec: str) -> str:
-    return "—" if value is None else format(value, spec)
-
-
-def format_against(report: dict) -> str:
-    """The report as a text table: the players' 10th/50th/90th percentiles, then each model's
-    medians (``*``: outside the players' 10th-90th percentile), histogram overlaps and the
-    blind test's accuracy, then what gives each model away."""
-    data = report.get("against", report)
-    rows = data["rows"]
-    headers = ["model", *(label for _, label, _ in _COLUMNS), "int ovl", "IOI ovl", "blind"]
-    table = []
-    real = rows[0]
-    for q, label in (("p10", "real p10"), ("p50", "real"), ("p90", "real p90")):
-        cells = [_cell((real["figures"][f] or {}).get(q), spec) for f, _, spec in _COLUMNS]
-        extra = [_cell(real["histograms"][h]["overlap"], ".2f") for h in ("interval", "ioi")] \
-            + [_cell(real["classifier_accuracy"], ".2f")] if q == "p50" else ["", "", ""]
-        table.append([label, *cells, *extra])
-    for row in rows[1:]:
-        cells = [_cell((row["figures"][f] or {}).get("p50"), spec) +
-                 ("*" if f in row["outside"] else "") for f, _, spec in _COLUMNS]
-        table.append([row["model"], *cells,
-                      *(_cell(row["histograms"][h]["overlap"], ".2f") for h in ("interval", "ioi")),
-                      _cell(row["classifier_accuracy"], ".2f")])
-    widths = [max(len(str(r[i])) for r in [headers, *table]) for i in range(len(headers))]
-    lines = [" ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                      for i, (c, w) in enumerate(zip(r, widths))) for r in [headers, *table]]
-    intro = (f"Against {data['n_solos']} real solos from {data['source'] or 'the input'}: each "
-             f"model improvised over each solo's chords, metre and length (seeds from "
-             f"{data['seed']}).  Medians; * = outside the players' 10th-90th percentile.  "
-             f"known 8 = share of 8-note patterns found in the training data (real: in the "
-             f"other solos).  ovl = overlap of interval / inter-onset histograms with the "
-             f"players' (real: odd vs even solos).  blind = accuracy of telling 4-bar segments "
-             f"from the players' (0.5 = cannot tell; real: one half of the players vs the "
-             f"other).")
-    told = [f"  {row['model']} ({_cell(row['classifier_accuracy'], '.2f')}): "
-            + "; ".join(g["text"] for g in row["giveaways"])
-            for row in rows[1:] if row["giveaways"]]
-    skipped = data.get("skipped") or []
-    tail = ["What gives each model away:", *told] if told else []
-    if skipped:
-        tail.append(f"Skipped {len(skipped)} solos: " +
-                    "; ".join(f"{name} ({why})" for name, why in skipped[:5]))
-    return "\n".join([intro, "", *lines, *([""] + tail if tail else [])])
-
-
-def plot_against(report: dict, plots_dir: str | os.PathLike, *, overwrite: bool = False
-                 ) -> list[Path]:
-    """Write ``against_histograms.png`` (interval and inter-onset histograms of the players and
-    each model, side by side) and ``against_piano_roll.png`` (the first bars of the first real
-    solo above each model's solo over the same chords) to `plots_dir`; returns their paths.
-    Existing files are kept unless `overwrite` (OutputExistsError)."""
-    from matplotlib.figure import Figure
-
-    from jazzsolo.files import write_atomic
-
-    data = report.get("against", report)
-    folder = Path(plots_dir)
-    paths = [folder / "against_histograms.png", folder / "against_piano_roll.png"]
-    if not overwrite:
-        for path in paths:
-            if path.exists():
-                raise OutputExistsError(f"{path}: exists already; pass overwrite to replace it")
-    figures = [_histogram_figure(Figure, data), _roll_figure(Figure, data["example"])]
-    for path, fig in zip(paths, figures):
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=110)
-        write_atomic(path, buffer.getvalue(), overwrite=True)
-    return paths
-
-
-def _histogram_figure(Figure, data: dict):
-    fig = Figure(figsize=(13, 4.5), layout="constrained")
-    axes = fig.subplots(1, 2)
-    for ax, name, title, x in ((axes[0], "interval", "Melodic intervals (semitones)",
-                                np.arange(-12, 13)),
-                               (axes[1], "ioi", "Inter-onset intervals (beats)",
-                                np.arange(1, 49) / 12)):
-        for k, row in enumerate(data["rows"]):
-            counts = np.asarray(row["histograms"][name]["counts"], dtype=float)
-            if counts.sum() == 0:
-                continue
-            label = row["model"] if row["model"] == "real" else \
-                f"{row['model']} (overlap {_cell(row['histograms'][name]['overlap'], '.2f')})"
-            ax.step(x, counts / counts.sum(), where="mid", label=label,
-                    linewidth=2.5 if k == 0 else 1.2, color="black" if k == 0 else None)
-        ax.set_title(title)
-        ax.set_ylabel("share")
-        ax.legend(fontsize=7)
-    return fig
-
-
-def _roll_figure(Figure, example: dict):
-    from matplotlib.patches import Rectangle
-
-    from jazzsolo.export.plots import CHORD_COLOUR
-
-    panels = [("real: " + example["solo"], example["real"]),
-              *((f"{name} over the same chords", notes)
-                for name, notes in example["generated"].items())]
-    fig = Figure(figsize=(12, 2.2 * len(panels) + 0.5), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(len(panels), 1, sharex=True))
-    starts = np.concatenate([[0.0], np.cumsum(example["measure_lengths_ql"])])
-    for ax, (title, notes) in zip(axes, panels):
-        for start, measure in zip(starts, example["chords"]):
-            for c in measure:
-                for midi in c["pitches"]:
-                    ax.add_patch(Rectangle((start + c["offset_ql"], midi - 0.4), c["duration_ql"],
-                                           0.8, facecolor=CHORD_COLOUR, edgecolor="none"))
-        for onset, duration, midi in notes:
-            ax.add_patch(Rectangle((onset, midi - 0.45), duration, 0.9, facecolor="#1f77b4",
-                                   edgecolor="black", linewidth=0.3))
-        for start in starts:
-            ax.axvline(start, color="grey", linewidth=0.5)
-        pitches = [m for _, _, m in notes] + [p for m in example["chords"] for c in m
-                                              for p in c["pitches"]]
-        ax.set_ylim(min(pitches, default=48) - 2, max(pitches, default=84) + 2)
-        ax.set_xlim(0, starts[-1])
-        ax.set_title(title, fontsize=9)
-        ax.set_ylabel("MIDI pitch")
-    axes[-1].set_xlabel("quarter notes from the first bar line")
-    return fig
-
-
 # --------------------------------------------------------------------------- one call
 
 def run_against(path: str | os.PathLike, *, models: Sequence | None = None, seed: int = 0,
                 limit: int | None = None, temperature: float | None = None,
-                max_bars: int | None = None) -> dict:
+                max_bars: int | None = None,
+                judges: JudgeSettings | None = JudgeSettings()) -> dict:
     """Read the real solos at `path` (the first `limit`, each cut to `max_bars` bars if given),
-    let each model improvise over each one's chords (seed ``seed + i``) and return
-    `against_report`.  `models`: names, directories or `SoloModel` objects (see
+    let each model improvise `SEED_BLOCKS` solos over each one's chords (`seed_starts`) and
+    return `against_report`.  `models`: names, directories or `SoloModel` objects (see
     `resolve_models`); None: the shipped models and the Markov baselines.  `temperature` None:
-    each model's own default.  The same arguments give the same report."""
+    each model's own default.  `judges`: which judges and how (None: none).  The same
+    arguments give the same report."""
     from jazzsolo.config import check_setting
 
     check_setting("seed", seed)
@@ -412,13 +450,16 @@ def run_against(path: str | os.PathLike, *, models: Sequence | None = None, seed
     real, skipped, kind = read_real_solos(path, limit=limit, max_bars=max_bars)
     if not real:
         raise ConfigError(f"{path}: no usable solos ({len(skipped)} skipped)")
+    groups = solo_groups(path, kind, real)
     resolved = resolve_models(models, temperature=temperature)
-    generated = {m.name: generate_over(real, m, seed=seed, temperature=temperature)
+    generated = {m.name: [solo for start in seed_starts(seed, len(real))
+                          for solo in generate_over(real, m, seed=start, temperature=temperature)]
                  for m in resolved}
     training = {m.name: m.training_notes(real, kind) if hasattr(m, "training_notes") else None
                 for m in resolved}
     return against_report(real, generated, training=training, seed=seed, source=str(path),
-                          kind=kind, skipped=skipped, temperature=temperature)
+                          kind=kind, skipped=skipped, temperature=temperature, groups=groups,
+                          judges=judges)
 
 
 def against_json(report: dict) -> str:
@@ -428,15 +469,17 @@ def against_json(report: dict) -> str:
 
 def run_against_command(args) -> str:
     """`jazzsolo evaluate --against DIR [--model M ...] [--seed S] [--limit N] [--max_bars B]
-    [--temperature T] [--json] [--plots DIR]`: the report as a table or JSON; with --plots,
-    the PNGs are written first and named in a last line of the table."""
+    [--temperature T] [--judges J,...] [--json] [--plots DIR]`: the report as text or JSON;
+    with --plots, the PNGs are written first and counted in a last line of the text."""
     models = getattr(args, "model", None)
     if isinstance(models, (str, os.PathLike)):
         models = [models]
+    names = getattr(args, "judges", None)
+    settings = JudgeSettings() if names is None else JudgeSettings(names=parse_judges(names))
     report = run_against(args.against, models=models or None, seed=getattr(args, "seed", 0),
                          limit=getattr(args, "limit", None),
                          temperature=getattr(args, "temperature", None),
-                         max_bars=getattr(args, "max_bars", None))
+                         max_bars=getattr(args, "max_bars", None), judges=settings)
     written = []
     if getattr(args, "plots", None):
         written = plot_against(report, args.plots, overwrite=getattr(args, "overwrite", False))
@@ -446,6 +489,8 @@ def run_against_command(args) -> str:
     return text + (f"\nWrote {len(written)} plots to {args.plots}" if written else "")
 
 
-__all__ = ["DEFAULT_MODELS", "MarkovModel", "against_json", "against_report",
-           "format_against", "generate_over", "plot_against", "resolve_models",
-           "run_against", "run_against_command", "solo_notes"]
+__all__ = ["DEFAULT_MODELS", "JudgeSettings", "MarkovModel", "SEED_BLOCK", "SEED_BLOCKS",
+           "against_json", "against_report", "copy_check", "format_against", "generate_over",
+           "jazz_spread", "outside_quartiles", "parse_judges", "plot_against", "plot_paths",
+           "resolve_models", "run_against", "run_against_command", "run_judges", "seed_starts",
+           "solo_groups", "solo_notes"]

@@ -7,7 +7,8 @@ from typing import Sequence
 
 import numpy as np
 
-from jazzsolo.config import NOTE_RHYTHM_TEMPERATURE, NOTE_TEMPERATURE, SamplingOptions
+from jazzsolo.config import (NOTE_PHRASE_END_TEMPERATURE, NOTE_RHYTHM_TEMPERATURE,
+                             NOTE_TEMPERATURE, SamplingOptions)
 from jazzsolo.models.note_lstm import FAMILY, NoteStepModel, load_note_model
 
 SAMPLING = frozenset({"temperature", "rhythm_temperature", "top_k"})
@@ -55,6 +56,7 @@ class NoteModel:
     def describe(self) -> list[tuple[str, str]]:
         """What `jazzsolo info` shows of it."""
         meta, config, cache = self.model.meta, self.model.config, self.model.cache
+        phrases = self.model.phrases
         cache_text = (f"weights {', '.join(f'{w:g}' for w in cache.weights)} for contexts of "
                       f"1-{len(cache.weights)} notes, beta {cache.beta:g}"
                       if cache is not None else "none")
@@ -64,7 +66,11 @@ class NoteModel:
                 ("training", f"{meta.get('epochs', '?')} epochs (best {meta.get('best_epoch')}), "
                              f"{meta.get('training_seconds', '?')} s"),
                 ("solo cache", cache_text),
-                ("sampling", f"temperature {NOTE_TEMPERATURE} (pitch), "
+                ("phrases", f"planned: each solo phrases like one of "
+                            f"{len(phrases.solos)} training solos at its tempo"
+                            if phrases is not None else "not planned (cannot generate)"),
+                ("sampling", f"temperature {NOTE_TEMPERATURE} (pitch; "
+                             f"{NOTE_PHRASE_END_TEMPERATURE} on a phrase's last note), "
                              f"{NOTE_RHYTHM_TEMPERATURE} (rhythm)")]
 
     def note_probabilities(self, solo) -> dict[str, np.ndarray]:

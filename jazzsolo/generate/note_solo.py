@@ -1,9 +1,14 @@
 """Note model + chord measures → a solo: events sampled one at a time over the chords, as notes.
 
 The NumPy `NoteStepModel` walks the solo from its first beat: at each event it reads the
-controls at the current grid step (chord now, next chord, place in the bar, tempo), draws a
-pitch token (a MIDI pitch or a rest) and then that event's duration, and moves on, until the
-last measure is filled.  Nothing here imports TensorFlow.
+controls at the current grid step (chord now, next chord, place in the bar, tempo) and the
+phrase plan, draws a pitch token (a MIDI pitch or a rest) and then that event's duration, and
+moves on, until the last measure is filled.  Nothing here imports TensorFlow.
+
+The phrase plan (`jazzsolo.encodings.phrase_plan`): the solo takes the phrasing of a training
+solo at this tempo, and when a note starts a phrase its length in notes is drawn from that
+solo's phrases (`PhraseLengths`); the model then reads how many notes are left, cannot breathe
+before the last one and must breathe after it, as it learned from the players' own phrases.
 """
 from __future__ import annotations
 
@@ -15,13 +20,15 @@ from typing import Sequence
 import numpy as np
 from music21 import pitch as m21pitch
 
-from jazzsolo.config import (DEFAULT_QPM, GRID_PER_BEAT, MAX_REPEATS, NOTE_RHYTHM_TEMPERATURE,
+from jazzsolo.config import (DEFAULT_QPM, GRID_PER_BEAT, MAX_ALTERNATION, MAX_REPEATS,
+                             NOTE_PHRASE_END_TEMPERATURE, NOTE_RHYTHM_TEMPERATURE,
                              NOTE_TEMPERATURE, SOLO_PITCH_RANGE, check_setting)
 from jazzsolo.encodings.grammar import chord_at, classify_note
 from jazzsolo.encodings.note_events import (DURATIONS, N_PITCH_TOKENS, PITCH_HIGH, PITCH_LOW, REST,
                                             ChordTimeline, Event, control_indices,
                                             control_matrix, decode_event, decode_events,
                                             timeline_of_measures)
+from jazzsolo.encodings.phrase_plan import BREATH_STEPS, plan_features
 from jazzsolo.errors import ConfigError
 from jazzsolo.generate.measures import Solo, measure_metres
 from jazzsolo.generate.sampling import sample
@@ -48,44 +55,120 @@ def _check(temperature: float, rhythm_temperature: float, top_k: int | None,
                           f"an octave, got {low}-{high}")
 
 
+def repeat_bans(played: Sequence[int]) -> list[int]:
+    """Pitch tokens that would make the line hammer one pitch past MAX_REPEATS notes or
+    alternate two pitches past MAX_ALTERNATION notes (x y x y ...), as text generators block
+    repeated n-grams.
+
+    >>> repeat_bans([60, 60, 60, 60]), repeat_bans([60, 62, 60, 62, 60, 62]), repeat_bans([60])
+    ([60], [60], [])
+    """
+    banned = []
+    if len(played) >= MAX_REPEATS and len(set(played[-MAX_REPEATS:])) == 1:
+        banned.append(played[-1])
+    tail = played[-MAX_ALTERNATION:]
+    if len(tail) == MAX_ALTERNATION and tail[0] != tail[1] and \
+            all(tail[i] == tail[i % 2] for i in range(MAX_ALTERNATION)):
+        banned.append(tail[-2])
+    return banned
+
+
+class _Phrase:
+    """The phrase being played: its planned length, the notes played of it (0, 0: none) and
+    the steps of the rests since the last note (a breath when they reach BREATH_STEPS)."""
+
+    def __init__(self, phrasing: tuple[int, ...]) -> None:
+        self.phrasing = phrasing                 # the lengths to draw from (`PhraseLengths`)
+        self.length, self.played, self.rest_steps = 0, 0, 0
+
+    def features(self) -> np.ndarray:
+        return plan_features(self.length - self.played, self.length)[0]
+
+    def last_note(self) -> bool:
+        """Whether the next note is the phrase's planned last one."""
+        return self.length > 0 and self.played == self.length - 1
+
+    def over(self) -> bool:
+        """Whether the planned notes are played and the breath is due."""
+        return self.length > 0 and self.played >= self.length
+
+    def rest_bans(self) -> list[int]:
+        """Rest duration tokens not allowed now: none that makes a breath inside the phrase,
+        none that falls short of one once it is over."""
+        if self.length == 0:
+            return []
+        breath = np.array(DURATIONS) + self.rest_steps >= BREATH_STEPS
+        return [int(i) for i in np.flatnonzero(~breath if self.over() else breath)]
+
+    def advance(self, pitch_token: int, steps: int, rng: np.random.Generator) -> None:
+        if pitch_token != REST:
+            if self.length == 0:
+                self.length = self.phrasing[int(rng.integers(len(self.phrasing)))]
+            self.played, self.rest_steps = self.played + 1, 0
+            return
+        self.rest_steps += steps
+        if self.rest_steps >= BREATH_STEPS:
+            self.length, self.played = 0, 0
+
+
+def _durations_excluded(too_long: list[int], bans: list[int]) -> list[int]:
+    """The duration tokens to exclude: `too_long` and `bans`, unless that leaves none."""
+    both = sorted(set(too_long) | set(bans))
+    return both if len(both) < len(DURATIONS) else too_long
+
+
 def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
                   temperature: float = NOTE_TEMPERATURE, rng: np.random.Generator,
                   rhythm_temperature: float = NOTE_RHYTHM_TEMPERATURE,
                   top_k: int | None = None,
                   pitch_range: tuple[int, int] = SOLO_PITCH_RANGE) -> list[Event]:
     """Events filling the timeline from step 0 to its end, drawn from the model: each pitch at
-    `temperature`, each duration at `rhythm_temperature`.
+    `temperature` (a phrase's planned last one at no more than NOTE_PHRASE_END_TEMPERATURE),
+    each duration at `rhythm_temperature`, phrase by phrase as planned.
 
     Pitches outside `pitch_range` (MIDI, inclusive) are never drawn, nor durations that would
-    pass the end, nor a pitch that has just sounded MAX_REPEATS times in a row (as text
-    generators block repeated n-grams).  The model's solo cache, when it has one, mixes the
-    notes drawn so far into the pitch probabilities (`jazzsolo.models.solo_cache`).  Two draws per event from `rng` (pitch, then duration).
+    pass the end, nor the pitches `repeat_bans` names; inside a planned phrase a rest is
+    shorter than a breath (`phrase_plan.BREATH_STEPS`), and after its last note comes a
+    breath.  The model's solo cache, when it has one, mixes the
+    notes drawn so far into the pitch probabilities (`jazzsolo.models.solo_cache`).  Draws from
+    `rng`: first the training solo whose phrasing this one takes, then per event the pitch, the
+    duration, and the phrase's length when a note starts a phrase.
     """
     _check(temperature, rhythm_temperature, top_k, pitch_range, timeline.qpm)
+    if getattr(model, "phrases", None) is None:
+        raise ConfigError("this note model has no phrase lengths to plan its phrases from; "
+                          "retrain it with this jazzsolo")
     pitches = np.arange(N_PITCH_TOKENS - 1) + PITCH_LOW
-    banned_pitches = [int(i) for i in np.flatnonzero((pitches < pitch_range[0]) |
-                                                     (pitches > pitch_range[1]))]
+    out_of_range = [int(i) for i in np.flatnonzero((pitches < pitch_range[0]) |
+                                                   (pitches > pitch_range[1]))]
+    all_notes = list(range(N_PITCH_TOKENS - 1))
     state, previous, step, events = model.initial_state(), None, 0, []
     played: list[int] = []                                   # pitch tokens of the notes so far
+    phrase = _Phrase(model.phrases.phrasing(timeline.qpm, rng))
     cache_config = getattr(model, "cache", None)
     cache = SoloCache(cache_config, N_PITCH_TOKENS - 1) if cache_config is not None else None
     end = timeline.end_step
     while step < end:
         control = control_matrix(control_indices(timeline, [step]))[0]
-        pitch_probs, duration_probs, state = model.probabilities(state, previous, control)
+        pitch_probs, duration_probs, state = model.probabilities(state, previous, control,
+                                                                 phrase.features())
         if cache is not None:
             pitch_probs = cache.mix_with_rest(pitch_probs, REST)
-        banned = banned_pitches
-        if len(played) >= MAX_REPEATS and len(set(played[-MAX_REPEATS:])) == 1:
-            banned = banned_pitches + [played[-1]]
-        pitch_token = sample(pitch_probs, temperature, rng, top_k, banned)
+        banned = all_notes if phrase.over() else out_of_range + repeat_bans(played)
+        pitch_temperature = min(temperature, NOTE_PHRASE_END_TEMPERATURE) if phrase.last_note() \
+            else temperature
+        pitch_token = int(sample(pitch_probs, pitch_temperature, rng, top_k, banned))
         if pitch_token != REST:
-            played.append(int(pitch_token))
+            played.append(pitch_token)
             if cache is not None:
-                cache.add(int(pitch_token))
+                cache.add(pitch_token)
         too_long = [int(i) for i in np.flatnonzero(_DURATIONS > end - step)]
-        row = duration_probs[1 if pitch_token == REST else 0]
-        duration_token = sample(row, rhythm_temperature, rng, top_k, too_long)
+        if pitch_token == REST:
+            row, excluded = duration_probs[1], _durations_excluded(too_long, phrase.rest_bans())
+        else:
+            row, excluded = duration_probs[0], too_long
+        duration_token = sample(row, rhythm_temperature, rng, top_k, excluded)
+        phrase.advance(pitch_token, DURATIONS[duration_token], rng)
         previous = (pitch_token, duration_token)
         events.append(decode_event(pitch_token, duration_token))
         step += DURATIONS[duration_token]
@@ -150,4 +233,4 @@ def generate_note_solo(model: NoteStepModel, chord_measures, *,
                 chords=chord_measures, measure_lengths_ql=lengths, time_signatures=signatures)
 
 
-__all__ = ["events_to_measures", "generate_note_solo", "sample_events"]
+__all__ = ["events_to_measures", "generate_note_solo", "repeat_bans", "sample_events"]

@@ -44,7 +44,9 @@ when the next note follows at once, else its own written length; all after swing
     * A syncopated note held across the beat keeps its full length: `HELD`.
     * The last note before a rest is detached (`DETACHED`), or short staccato (`STACCATO`) when
       it is an eighth or shorter; the solo's very last note rings (`LAST`).
-    * Each length varies by a random ±3 % (never past the next onset).
+    * Each solo has its touch, a legato factor drawn once (`ARTICULATION_STYLE_SD`), and each
+      length varies by a random 20 % on top (`LENGTH_JITTER`; never past the next onset, never
+      longer than its slot): the WJazzD players' spread between solos and within one.
 
 Randomness comes from a `np.random.Generator` passed in (derived from the solo's seed), so the
 same seed gives the same performance, byte for byte.
@@ -98,7 +100,11 @@ PHRASE_REST_QL = 0.5                   # a rest this long (quarter lengths) ends
 CONNECTED_TABLE = ((0.55, 0.84), (0.9, 0.80))   # (at most this many beats, fraction)
 CONNECTED = 0.64                                 # a note followed at once, a beat or longer
 HELD, DETACHED, STACCATO, LAST = 1.0, 0.85, 0.5, 0.95
-LENGTH_JITTER = 0.03                   # standard deviation, fraction of the slot
+LENGTH_JITTER = 0.2                    # standard deviation, fraction of the sounding length:
+                                       # the WJazzD players' spread within a solo (0.21 of the
+                                       # median for notes 1/2 beat or less apart, median solo)
+ARTICULATION_STYLE_SD = 0.12           # standard deviation of log(solo's legato factor): how
+                                       # far the players' solos differ (log sd of their medians)
 MIN_SOUNDING_QL = 1 / 16
 
 
@@ -425,13 +431,14 @@ def perform(notes: Sequence[TimedNotes], *, qpm: float, swing_ratio: float | Non
     fractions = articulation(notes, time_signatures=time_signatures)
     swung = swing(notes, ratio, time_signatures=time_signatures)
     later = _next_onsets(notes)
+    style = math.exp(rng.normal(0.0, ARTICULATION_STYLE_SD))     # this solo's touch, drawn once
     played = []
     for i, (n, velocity, fraction) in enumerate(zip(swung, velocities, fractions)):
         following = swung[later[i]] if later[i] is not None else None
         connected = following is not None and \
             notes[later[i]].offset_ql - (notes[i].offset_ql + notes[i].duration_ql) < _EPS
         slot = following.offset_ql - n.offset_ql if connected else n.duration_ql
-        length = slot * min(1.0, fraction * (1.0 + rng.normal(0.0, LENGTH_JITTER)))
+        length = slot * min(1.0, fraction * style * (1.0 + rng.normal(0.0, LENGTH_JITTER)))
         if following is not None:
             length = min(length, following.offset_ql - n.offset_ql)
         length = max(length, min(MIN_SOUNDING_QL, slot))

@@ -1,7 +1,8 @@
 """A trained note LSTM ⇄ a model directory, and the NumPy model that runs it one event at a time.
 
 The model (family ``note-lstm``) reads at each event the previous event (pitch token and
-duration token, one-hot) and the controls at the event's onset (`encodings.note_events`), runs
+duration token, one-hot), the controls at the event's onset (`encodings.note_events`) and the
+phrase plan (`encodings.phrase_plan`: notes still to play in the phrase, its length), runs
 `NoteModelConfig.n_layers` LSTM layers, and predicts two softmax heads from the last layer:
 
 * the event's pitch token (61 MIDI pitches or a rest), from the LSTM output as the sum of
@@ -31,13 +32,14 @@ from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_INPUTS, N_INTER
                                             N_PITCH_TOKENS, N_PITCHES, REST, model_inputs,
                                             pitch_indices, step_input, step_pitch_indices,
                                             vocabularies)
+from jazzsolo.encodings.phrase_plan import PhraseLengths
 from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError
 from jazzsolo.files import json_bytes, npz_bytes, write_atomic
 from jazzsolo.models.lstm_step import lstm_sequence, lstm_step, softmax
 from jazzsolo.models.solo_cache import CacheConfig
 
 FAMILY = "note-lstm"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2                 # 2: the phrase plan among the inputs, phrase lengths kept
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.npz"
 VOCABULARY_FILE = "vocabulary.json"
@@ -194,6 +196,8 @@ class NoteStepModel:
     history: dict = field(default_factory=dict)      # per-epoch losses
     cache: CacheConfig | None = field(default_factory=CacheConfig)   # the solo's own licks
                                                      # mixed in (`solo_cache`); None: off
+    phrases: PhraseLengths | None = None             # the training solos' phrase lengths, from
+                                                     # which generation draws its plan
 
     def initial_state(self) -> NoteState:
         """Zero state and no notes yet, as every training window starts."""
@@ -201,18 +205,19 @@ class NoteStepModel:
                           for _, r, _ in self.weights.lstm])
 
     def probabilities(self, state: NoteState, event: tuple[int, int] | None,
-                      control: np.ndarray):
+                      control: np.ndarray, plan: np.ndarray | None = None):
         """Advance one event: returns ``(pitch_probs, duration_probs, state)``.
 
         `event` is the previous event's (pitch token, duration token), None at the start;
-        `control` (N_CONTROLS,) the controls at this event's onset.  `pitch_probs` is
+        `control` (N_CONTROLS,) the controls at this event's onset; `plan` (N_PLAN,) the
+        phrase plan (`encodings.phrase_plan`; None: no phrase under way).  `pitch_probs` is
         (N_PITCH_TOKENS,); `duration_probs` is (2, N_DURATION_TOKENS): row 0 the duration if a
         note is played here, row 1 if a rest is.
         """
         last, last2 = state.last, state.last2
         if event is not None and event[0] != REST:
             last, last2 = int(event[0]), last
-        x = step_input(event, control, last, last2)
+        x = step_input(event, control, last, last2, plan)
         layers = []
         for (kernel, recurrent, bias), (h, c) in zip(self.weights.lstm, state.layers):
             x, c = lstm_step(x, h, c, kernel, recurrent, bias)        # (n_units,) each
@@ -235,13 +240,14 @@ class NoteStepModel:
         return softmax(logits), duration
 
     def sequence_probabilities(self, pitch: np.ndarray, duration: np.ndarray,
-                               controls: np.ndarray):
+                               controls: np.ndarray, plan: np.ndarray | None = None):
         """Probabilities at every event of one sequence fed with its real events.
 
         Returns ``(pitch_probs (n, P), duration_probs (n, 2, D))``: step t predicts event t
-        from events 0..t-1 and the controls (n, N_CONTROLS) up to t.
+        from events 0..t-1, the controls (n, N_CONTROLS) up to t and the phrase plan (n, N_PLAN)
+        (None: the sequence's own phrases, as in training).
         """
-        x = model_inputs(pitch, duration, controls).astype(np.float64)     # (n, N_INPUTS)
+        x = model_inputs(pitch, duration, controls, plan).astype(np.float64)     # (n, N_INPUTS)
         for kernel, recurrent, bias in self.weights.lstm:
             x = lstm_sequence(x, kernel, recurrent, bias)                    # (n, n_units)
         return self._heads(x, *pitch_indices(pitch, controls))
@@ -251,11 +257,12 @@ class NoteStepModel:
 
 def save_note_model(directory: str | os.PathLike, model, config: NoteModelConfig,
                     meta: dict | None = None, *, history: dict | None = None,
-                    overwrite: bool = False) -> Path:
+                    phrases: PhraseLengths | None = None, overwrite: bool = False) -> Path:
     """Write a model directory: weights.npz, vocabulary.json, history.json, then config.json.
 
     `model` is a Keras model from `build_note_model` (saved with the default `CacheConfig`) or
-    a `NoteStepModel` (with its own).  config.json is removed first and written last, so a
+    a `NoteStepModel` (with its own cache and, unless `phrases` is given, its own phrase
+    lengths).  config.json is removed first and written last, so a
     directory with one always holds a complete model.
     """
     directory = Path(directory)
@@ -267,6 +274,10 @@ def save_note_model(directory: str | os.PathLike, model, config: NoteModelConfig
                 "meta": dict(meta or {})}
     if cache is not None:
         settings["cache"] = cache.to_dict()
+    if phrases is None and isinstance(model, NoteStepModel):
+        phrases = model.phrases
+    if phrases is not None:
+        settings["phrases"] = phrases.to_dict()
     files = {WEIGHTS_FILE: npz_bytes({k: np.asarray(v, dtype=np.float32)
                                       for k, v in weights.arrays().items()}),
              VOCABULARY_FILE: json_bytes(vocabularies()),
@@ -291,7 +302,7 @@ def _read_json(path: Path):
         raise ModelDirError(f"{path}: unreadable ({e})") from e
 
 
-_SETTINGS_KEYS = {"family", "format_version", "model", "meta", "cache"}
+_SETTINGS_KEYS = {"family", "format_version", "model", "meta", "cache", "phrases"}
 
 
 def load_note_model(directory: str | os.PathLike = PRETRAINED_WJAZZD_DIR) -> NoteStepModel:
@@ -318,6 +329,8 @@ def load_note_model(directory: str | os.PathLike = PRETRAINED_WJAZZD_DIR) -> Not
     try:
         config = NoteModelConfig.from_dict(settings.get("model", {}))
         cache = CacheConfig.from_dict(settings["cache"]) if "cache" in settings else None
+        phrases = PhraseLengths.from_dict(settings["phrases"]) if "phrases" in settings \
+            else None
     except (ConfigError, TypeError) as e:
         raise ModelDirError(f"{directory / CONFIG_FILE}: refused, {e}") from e
     if _read_json(directory / VOCABULARY_FILE) != json.loads(json_bytes(vocabularies())):
@@ -335,7 +348,7 @@ def load_note_model(directory: str | os.PathLike = PRETRAINED_WJAZZD_DIR) -> Not
     history = _read_json(history_path) if history_path.exists() else {}
     meta = settings.get("meta", {})
     return NoteStepModel(weights, config, meta if isinstance(meta, dict) else {},
-                         history if isinstance(history, dict) else {}, cache)
+                         history if isinstance(history, dict) else {}, cache, phrases)
 
 
 def model_size_bytes(directory: str | os.PathLike) -> int:

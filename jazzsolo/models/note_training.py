@@ -24,10 +24,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_INPUTS, N_INTERVALS,
+from jazzsolo.encodings.note_events import (DURATIONS, N_DURATION_TOKENS, N_INPUTS, N_INTERVALS,
                                             N_PITCH_TOKENS, N_PITCHES, REST, EncodedSolo,
                                             encode_corpus_solo, model_inputs, pitch_indices,
                                             transpose_encoded, transpose_range)
+from jazzsolo.encodings.note_controls import TEMPO_ANCHORS
+from jazzsolo.encodings.phrase_plan import PhraseLengths, sequence_plan
 from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError, TrainingError
 from jazzsolo.files import json_bytes, write_atomic
 from jazzsolo.models.checkpoint import (TrainingState, checkpoint_dir, has_state, load_state,
@@ -128,7 +130,8 @@ def _batch(solos: Sequence[EncodedSolo], items, window: int):
         solo = solos[index]
         start = max(a - _LOOK_BACK, 0)        # events before the window feed its first inputs
         pitch, controls = transpose_encoded(solo.slice(start, b), shift)
-        inputs = model_inputs(pitch, solo.duration[start:b], controls)[a - start:]
+        plan = sequence_plan(solo.pitch, steps_of(solo.duration), REST)[start:b]   # whole solo
+        inputs = model_inputs(pitch, solo.duration[start:b], controls, plan)[a - start:]
         length = b - a
         x[row, :length] = inputs
         by_class, by_interval = pitch_indices(pitch, controls)
@@ -334,8 +337,23 @@ def train_note_model(train_solos, val_solos, config: NoteModelConfig = NoteModel
         run.model.set_weights(run.best_weights)
     history = run.history
     history["best_epoch"] = int(np.argmin(history["val_loss"])) + 1 if history["val_loss"] else 0
-    step_model = NoteStepModel(NoteWeights.from_keras(run.model), config, {}, history)
+    step_model = NoteStepModel(NoteWeights.from_keras(run.model), config, {}, history,
+                               phrases=phrase_lengths(train))
     return run.model, step_model, history
+
+
+def phrase_lengths(solos: Sequence[EncodedSolo]) -> PhraseLengths:
+    """The phrase lengths of the training solos by tempo band, for generation to draw from;
+    each solo's tempo is read back from its tempo controls (exact inside `TEMPO_ANCHORS`)."""
+    log_anchors = np.log(np.asarray(TEMPO_ANCHORS, dtype=float))
+    return PhraseLengths.from_solos(
+        [(s.pitch, steps_of(s.duration), float(np.exp(s.controls.tempo @ log_anchors)))
+         for s in solos], REST)
+
+
+def steps_of(duration: np.ndarray) -> np.ndarray:
+    """Grid steps of duration tokens."""
+    return np.asarray(DURATIONS)[np.asarray(duration, dtype=int)]
 
 
 def _learning_rate(val_losses: Sequence[float], config: NoteModelConfig) -> float:

@@ -74,7 +74,7 @@ def test_one_epoch_writes_a_model_directory_that_loads_without_tensorflow(traine
     names = sorted(p.name for p in directory.iterdir())
     assert names == ["config.json", "history.json", "vocabulary.json", "weights.npz"]
     settings = json.loads((directory / "config.json").read_text())
-    assert settings["family"] == FAMILY == "note-lstm" and settings["format_version"] == 1
+    assert settings["family"] == FAMILY == "note-lstm" and settings["format_version"] == 2
     assert settings["model"] == dataclasses.asdict(TINY)
     assert json.loads((directory / "history.json").read_text())["best_epoch"] == 1
     assert family_of(directory) == FAMILY
@@ -208,7 +208,7 @@ def test_loading_refuses_other_families_versions_and_pickles(trained, tmp_path):
     for f in directory.iterdir():
         (copy / f.name).write_bytes(f.read_bytes())
     settings = json.loads((copy / "config.json").read_text())
-    for change, word in (({"family": None}, "not a note-lstm"), ({"format_version": 2}, "version"),
+    for change, word in (({"family": None}, "not a note-lstm"), ({"format_version": 1}, "version"),
                          ({"class_name": "Lambda"}, "unknown settings")):
         (copy / "config.json").write_text(json.dumps({**settings, **change}))
         with pytest.raises(ModelDirError, match=word):
@@ -331,41 +331,111 @@ def test_32_bars_in_a_fresh_process_need_no_tensorflow_and_little_memory(shipped
     assert int(peak_kb) < 400 * 1024
 
 
-def test_no_pitch_sounds_more_than_max_repeats_times_in_a_row(shipped, blues):
-    """Left alone the model sometimes loops on one pitch for 14-20 notes (seeds 3, 10 and 11
-    of three blues choruses at 0.8); the sampler stops a run at MAX_REPEATS."""
+def _runs(pitches: list[int]) -> tuple[int, int]:
+    """The longest run of one pitch and the longest two-pitch alternation (x y x y ...)."""
     import itertools
 
-    from jazzsolo.config import MAX_REPEATS
+    repeat = max((len(list(run)) for _, run in itertools.groupby(pitches)), default=0)
+    alternation = longest = min(len(pitches), 2)
+    for i in range(2, len(pitches)):
+        if pitches[i] == pitches[i - 2] != pitches[i - 1]:
+            longest += 1
+        else:
+            longest = 2
+        alternation = max(alternation, longest)
+    return repeat, alternation
 
-    longest = []
+
+def test_the_shipped_model_phrases_over_a_blues_without_hammering_or_trilling(shipped, blues):
+    """Over three blues choruses: phrases of more than 12 notes exist (left to itself the old
+    model played fragments), no pitch more than 5 times in a row, no two-pitch alternation of
+    more than 8 notes."""
+    from jazzsolo.evaluate.jazz_figures import phrases
+
     for seed in (3, 10, 11):
-        solo = generate_note_solo(shipped, blues * 3, temperature=0.8, seed=seed)
-        pitches = [n.pitches[0] for n in solo.timed_notes()]
-        longest.append(max(len(list(run)) for _, run in itertools.groupby(pitches)))
-    assert max(longest) <= MAX_REPEATS
+        solo = generate_note_solo(shipped, blues * 3, seed=seed)
+        notes = [(n.offset_ql, n.duration_ql, n.pitches[0]) for n in solo.timed_notes()]
+        repeat, alternation = _runs([m for _, _, m in notes])
+        assert repeat <= 5 and alternation <= 8, (seed, repeat, alternation)
+        assert max(len(p) for p in phrases(notes)) > 12, seed
+
+
+class _Wanting:
+    """A stand-in step model that always wants the pitch tokens it is given (in turn) and
+    sixteenths, and plans phrases of exactly `phrase_notes` notes."""
+
+    def __init__(self, wanted: list[int], phrase_notes: int = 96):
+        from jazzsolo.encodings.phrase_plan import PhraseLengths
+
+        self.phrases = PhraseLengths(((130.0, (phrase_notes,)),))
+        self.wanted, self.plans = wanted, []
+
+    def initial_state(self):
+        return 0
+
+    def probabilities(self, state, previous, control, plan):
+        from jazzsolo.encodings.note_events import N_DURATION_TOKENS, N_PITCH_TOKENS
+
+        self.plans.append(plan)
+        pitch = np.full(N_PITCH_TOKENS, 1e-6)
+        pitch[self.wanted[state % len(self.wanted)]] = 1.0
+        duration = np.full((2, N_DURATION_TOKENS), 1e-6)
+        duration[:, 2] = 1.0                              # sixteenths
+        return pitch / pitch.sum(), duration / duration.sum(axis=1, keepdims=True), state + 1
+
+
+def _sampled(model, blues, bars: int = 2):
+    from jazzsolo.encodings.note_events import timeline_of_measures
+    from jazzsolo.generate.note_solo import sample_events
+
+    timeline = timeline_of_measures(blues[:bars], [4.0] * bars, qpm=130.0)
+    return sample_events(model, timeline, temperature=0.5, rng=np.random.default_rng(0))
 
 
 def test_the_sampler_breaks_a_loop_on_one_pitch(blues):
     """A model that always wants the same pitch gets runs of exactly MAX_REPEATS."""
     import itertools
 
-    from jazzsolo.encodings.note_events import N_DURATION_TOKENS, N_PITCH_TOKENS, timeline_of_measures
     from jazzsolo.config import MAX_REPEATS
-    from jazzsolo.generate.note_solo import sample_events
 
-    class OnePitch:
-        def initial_state(self):
-            return None
-
-        def probabilities(self, state, previous, control):
-            pitch = np.full(N_PITCH_TOKENS, 1e-6)
-            pitch[24] = 1.0                                   # MIDI 60, always
-            duration = np.full((2, N_DURATION_TOKENS), 1e-6)
-            duration[:, 2] = 1.0                              # sixteenths
-            return pitch / pitch.sum(), duration / duration.sum(axis=1, keepdims=True), None
-
-    timeline = timeline_of_measures(blues[:2], [4.0, 4.0], qpm=130.0)
-    events = sample_events(OnePitch(), timeline, temperature=0.5, rng=np.random.default_rng(0))
+    events = _sampled(_Wanting([24]), blues)                    # MIDI 60, always
     runs = [len(list(run)) for _, run in itertools.groupby(e.pitch for e in events)]
     assert max(runs) == MAX_REPEATS and len(events) == 32
+
+
+def test_the_sampler_breaks_a_trill(blues):
+    """A model that wants to trill C-D for ever gets alternations of exactly MAX_ALTERNATION."""
+    from jazzsolo.config import MAX_ALTERNATION
+
+    events = _sampled(_Wanting([24, 26]), blues)                # MIDI 60, 62, 60, ...
+    assert _runs([e.pitch for e in events])[1] == MAX_ALTERNATION and len(events) == 32
+
+
+def test_the_sampler_holds_to_the_planned_phrase(blues):
+    """Phrases planned at 5 notes: a model that would never rest plays 5 notes, breathes (a
+    beat or more), plays 5 more; a model that would rest after every note rests only briefly
+    inside its phrase, and breathes after its fifth note."""
+    from jazzsolo.encodings.phrase_plan import BREATH_STEPS, plan_features
+
+    model = _Wanting([24, 26, 28, 29, 31, 33], phrase_notes=5)
+    events = _sampled(model, blues)
+    assert [e.pitch is None for e in events[:12]] == [False] * 5 + [True] + [False] * 5 + [True]
+    assert events[5].steps >= BREATH_STEPS and events[11].steps >= BREATH_STEPS
+    assert np.array_equal(model.plans[2], plan_features(3, 5)[0])    # 2 played, 3 to go
+    assert np.array_equal(model.plans[5], plan_features(0, 5)[0])    # the phrase is over
+    assert np.array_equal(model.plans[6], plan_features(0, 0)[0])    # after the breath
+    resting = _Wanting([REST, 24], phrase_notes=5)                   # rest, C, rest, C, ...
+    events = _sampled(resting, blues)
+    notes = [i for i, e in enumerate(events) if e.pitch is not None]
+    fifth = notes[4]
+    assert all(events[i].steps < BREATH_STEPS for i in range(notes[0], fifth)
+               if events[i].pitch is None)
+    assert events[fifth + 1].pitch is None and events[fifth + 1].steps >= BREATH_STEPS
+
+
+def test_a_model_without_phrase_lengths_is_refused_in_one_line(blues):
+    model = _Wanting([24])
+    model.phrases = None
+    with pytest.raises(ConfigError, match="no phrase lengths") as error:
+        _sampled(model, blues)
+    assert "\n" not in str(error.value)
