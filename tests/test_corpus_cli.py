@@ -59,7 +59,7 @@ def test_train_on_a_corpus_then_generate_and_score_it(few_solos, tmp_path):
     assert trained.returncode == 0, trained.stderr
     assert "Trained on 4 solos (1 for validation)" in trained.stdout
     config = json.loads((tmp_path / "model" / "config.json").read_text())
-    assert config["family"] == "note-lstm" and config["format_version"] == 1
+    assert config["family"] == "note-lstm" and config["format_version"] == 2
     generated = run(["generate", "--model", "model", "--progression", "blues", "--seed", "4",
                      "--output_dir", "out"], tmp_path)
     assert generated.returncode == 0, generated.stderr

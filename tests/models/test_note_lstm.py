@@ -54,7 +54,8 @@ def trained(few, tmp_path_factory):
     """A tiny model trained for one epoch and saved; (keras model, directory)."""
     keras_model, step_model, history = train_note_model(*few, TINY, progress=False)
     directory = tmp_path_factory.mktemp("note_model")
-    save_note_model(directory, keras_model, TINY, {"data": WJAZZD_SOURCE}, history=history)
+    save_note_model(directory, keras_model, TINY, {"data": WJAZZD_SOURCE}, history=history,
+                    phrases=step_model.phrases)
     return keras_model, directory
 
 
@@ -92,9 +93,13 @@ def test_numpy_step_probabilities_equal_keras(trained, corpus):
     got_pitch, got_duration = model.sequence_probabilities(solo.pitch, solo.duration, controls)
     assert np.abs(got_pitch - want_pitch).max() < 1e-4
     assert np.abs(got_duration - want_duration).max() < 1e-4
+    from jazzsolo.encodings.phrase_plan import sequence_plan
+    from jazzsolo.models.note_training import steps_of
+
+    plan = sequence_plan(solo.pitch, steps_of(solo.duration), REST)     # as the player phrased it
     state, previous = model.initial_state(), None
     for t in range(len(solo)):                        # one event at a time: the same numbers
-        pitch, duration, state = model.probabilities(state, previous, controls[t])
+        pitch, duration, state = model.probabilities(state, previous, controls[t], plan[t])
         assert np.abs(pitch - want_pitch[t]).max() < 1e-4
         assert np.abs(duration - want_duration[t]).max() < 1e-4
         previous = (int(solo.pitch[t]), int(solo.duration[t]))
@@ -146,6 +151,9 @@ def test_generation_follows_measure_lengths_and_stops_at_the_end(trained):
     for measure in solo.notes:
         assert all(n.offset_ql + n.duration_ql <= 3.0 + 1e-9 and 60 <= n.midi <= 76
                    for n in measure)
+    from jazzsolo.encodings.phrase_plan import PhraseLengths
+
+    model.phrases = PhraseLengths(((120.0, (8,)),))      # one phrasing: the seed draws nothing
     greedy = generate_note_solo(model, waltz, temperature=0, rhythm_temperature=0, seed=1)
     assert notes_of(greedy) == notes_of(generate_note_solo(model, waltz, temperature=0,
                                                            rhythm_temperature=0, seed=2))
