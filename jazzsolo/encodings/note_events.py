@@ -48,6 +48,7 @@ pitch-class blocks, so training can play every solo in several keys.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ N_PITCHES = PITCH_HIGH - PITCH_LOW + 1    # 61 pitch tokens
 REST = N_PITCHES                          # the rest's pitch token
 N_PITCH_TOKENS = N_PITCHES + 1            # 62
 DURATIONS = (1, 2, 3, 4, 6, 8, 9, 12, 15, 16, 18, 21, 24, 30, 36, 48)   # grid steps
-_STEPS = np.array(DURATIONS)              # steps of each duration token
+_STEPS = np.array(DURATIONS)              # steps of each duration token (`token_steps`)
 N_DURATION_TOKENS = len(DURATIONS)
 MAX_INTERVAL = 12                         # semitones told apart; wider leaps share a bucket
 N_INTERVALS = 2 * MAX_INTERVAL + 3        # far down, -12 .. +12, far up
@@ -290,6 +291,12 @@ class EncodedSolo:
     def __len__(self) -> int:
         return len(self.pitch)
 
+    @functools.cached_property
+    def plan(self) -> np.ndarray:
+        """The phrase plan (n, N_PLAN) of the whole solo as played (`phrase_plan.sequence_plan`),
+        computed once: training reads it for every window cut from the solo."""
+        return sequence_plan(self.pitch, token_steps(self.duration), REST)
+
     def slice(self, start: int, end: int) -> "EncodedSolo":
         """Events start..end-1 with their controls."""
         c = self.controls
@@ -331,6 +338,15 @@ def transpose_encoded(solo: EncodedSolo, shift: int) -> tuple[np.ndarray, np.nda
     moved = np.where(moved >= N_PITCHES, moved - 12 * ((moved - N_PITCHES) // 12 + 1), moved)
     pitch[notes] = moved
     return pitch, control_matrix(solo.controls, shift)
+
+
+def token_steps(duration: np.ndarray) -> np.ndarray:
+    """Grid steps of duration tokens.
+
+    >>> token_steps(np.array([0, 7, 15])).tolist()
+    [1, 12, 48]
+    """
+    return _STEPS[np.asarray(duration, dtype=int)]
 
 
 def step_input(event: tuple[int, int] | None, control: np.ndarray, last: int = -1,
@@ -433,7 +449,7 @@ def model_inputs(pitch: np.ndarray, duration: np.ndarray, controls: np.ndarray,
     x[:, start:start + N_CONTROLS] = controls
     context = start + N_CONTROLS
     x[:, context:context + N_CONTEXT] = note_context(pitch, controls)
-    x[:, context + N_CONTEXT:] = sequence_plan(pitch, _STEPS[duration.astype(int)], REST) \
+    x[:, context + N_CONTEXT:] = sequence_plan(pitch, token_steps(duration), REST) \
         if plan is None else plan
     return x
 
@@ -454,6 +470,6 @@ __all__ = ["DURATIONS", "N_CONTROLS", "N_DURATION_TOKENS", "N_INPUTS", "N_PITCH_
            "decode_event", "decode_events", "encode_corpus_solo", "encode_event",
            "encode_notes", "encode_solo", "event_onsets", "fold_pitch", "interval_bucket",
            "last_notes", "melody_notes", "model_inputs", "note_context", "pitch_indices",
-           "rest_steps", "step_input", "step_pitch_indices", "tempo_features",
+           "rest_steps", "step_input", "step_pitch_indices", "token_steps", "tempo_features",
            "timeline_of_measures",
            "timeline_of_solo", "transpose_encoded", "transpose_range", "vocabularies"]

@@ -12,18 +12,18 @@ inside the phrase); before each event the model reads (``N_PLAN`` = 16 numbers):
 from  size   meaning
 ====  =====  ==========================================================================
 0     9      notes of the phrase still to play, one-hot over `LEFT_BUCKETS` (0: the
-             phrase has ended, or none has started: after a rest and at the start)
+             phrase has ended, or none has started: after a breath and at the start)
 9     7      the phrase's planned length in notes, one-hot over `LENGTH_BUCKETS`, from
-             its first note up to the event after its last (0: after a rest, at the
-             start: no phrase under way)
+             its first note up to the event after its last (0: after a breath, at
+             the start: no phrase under way)
 ====  =====  ==========================================================================
 
 In training the plan is the phrase as the player played it (`plan_indices` of the whole solo);
 in generation a solo takes the phrasing of one training solo at a similar tempo, and each
 phrase's length is drawn from that solo's phrases when the phrase starts (`PhraseLengths`), and
-then held to: no rest before the planned last note,
-a rest after it (`generate.note_solo`).  The same plan is what the model learned to play
-within: where a phrase ends it lands on the chord, as the players do.
+then held to: no breath before the planned last note, a breath after it (`generate.note_solo`).
+The same plan is what the model learned to play within: where a phrase ends it lands on the
+chord, as the players do.
 """
 from __future__ import annotations
 

@@ -34,6 +34,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from jazzsolo.errors import ConfigError, InputFileError, JazzsoloError
+from jazzsolo.ingest.corpus_tables import performer_and_title
 from jazzsolo.evaluate.against_figures import GRID_PER_QL, SoloOverChords
 
 EXCERPT_BARS = 16                    # bars per excerpt
@@ -113,8 +114,10 @@ def parse_solo_name(name: str) -> tuple[str, str]:
     >>> parse_solo_name("ArtPepper_Stardust-1_Solo"), parse_solo_name("take.mid")
     (('Stardust', 'ArtPepper'), ('take.mid', 'take.mid'))
     """
-    found = re.fullmatch(r"([^_]+)_(.+?)(?:-\d+)?_Solo", name)
-    return (found.group(2), found.group(1)) if found else (name, name)
+    if not re.fullmatch(r"[^_]+_.+_Solo", name):
+        return name, name
+    performer, title = performer_and_title(name)
+    return re.sub(r"-\d+$", "", title), performer
 
 
 def read_solo_info(path: str | Path) -> dict[str, tuple[str, str]]:

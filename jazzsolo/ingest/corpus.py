@@ -26,8 +26,8 @@ from jazzsolo.ingest.corpus_grid import build_solo, duration_steps, metrical_ste
 from jazzsolo.ingest.corpus_split import Split, read_split, split_by_solo, split_corpus
 from jazzsolo.ingest.corpus_tables import (BEATS_COLUMNS, GRID_PER_BEAT, MELODY_COLUMNS,
                                            OPTIONAL_COLUMNS, Corpus, CorpusChord, CorpusNote,
-                                           CorpusSolo, UnusableSolo, read_csv_table,
-                                           with_progress)
+                                           CorpusSolo, UnusableSolo, performer_and_title,
+                                           read_csv_table, with_progress)
 
 
 def read_corpus(path: str | Path, *, limit: int | None = None, progress: bool = False) -> Corpus:
@@ -86,9 +86,9 @@ def _solo_from_csv(melody_csv: Path, beats_csv: Path) -> CorpusSolo:
     melody = read_csv_table(melody_csv, MELODY_COLUMNS, OPTIONAL_COLUMNS["melody"])
     beats = read_csv_table(beats_csv, BEATS_COLUMNS, OPTIONAL_COLUMNS["beats"])
     stem = melody_csv.stem
-    performer, _, title = stem.removesuffix("_Solo").partition("_")
+    performer, title = performer_and_title(stem)
     return build_solo(stem, melody, beats, source=str(melody_csv), beats_source=str(beats_csv),
-                      info={"performer": performer, "title": title or stem})
+                      info={"performer": performer, "title": title})
 
 
 __all__ = ["GRID_PER_BEAT", "Corpus", "CorpusChord", "CorpusNote", "CorpusSolo", "Split",

@@ -19,8 +19,8 @@ from jazzsolo.errors import ConfigError, InputFileError, OutputExistsError
 from jazzsolo.ingest.corpus_grid import build_solo
 from jazzsolo.ingest.corpus_tables import (BEATS_COLUMNS, MELODY_COLUMNS, OPTIONAL_COLUMNS,
                                            Corpus, CorpusSolo, SoloTable, UnusableSolo,
-                                           check_columns, read_csv_table, shown_value,
-                                           with_progress)
+                                           check_columns, performer_and_title, read_csv_table,
+                                           shown_value, with_progress)
 
 MAX_DB_BYTES = 500 * 1024 * 1024     # one wjazzd.db-like SQLite file
 _SOLO_INFO = ("performer", "title", "instrument")       # read from solo_info where present
@@ -248,7 +248,7 @@ def _write_tables(conn: sqlite3.Connection, tables: list) -> None:
                    f"VALUES ({', '.join('?' * len(columns))})")
             rows = zip(*(map(_sql_value, values) for values in table.columns.values()))
             conn.executemany(sql, ((melid, *row) for row in rows))
-        performer, _, title = name.removesuffix("_Solo").partition("_")
+        performer, title = performer_and_title(name)
         conn.execute("INSERT INTO solo_info VALUES (?, ?, ?, NULL)", (melid, performer, title))
         conn.execute("INSERT INTO transcription_info VALUES (?, ?)", (melid, f"{name}.sv"))
 

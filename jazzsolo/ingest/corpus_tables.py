@@ -225,7 +225,18 @@ def with_progress(items: Sequence, show: bool):
     return tqdm(items, desc="reading solos", unit="solo")
 
 
+def performer_and_title(name: str) -> tuple[str, str]:
+    """(performer, title) of a WJazzD solo name ``Performer_Title_Solo``; a name without an
+    underscore is its own title.
+
+    >>> performer_and_title("ArtPepper_Stardust-1_Solo"), performer_and_title("take")
+    (('ArtPepper', 'Stardust-1'), ('take', 'take'))
+    """
+    performer, _, title = name.removesuffix("_Solo").partition("_")
+    return performer, title or name
+
+
 __all__ = ["BEATS_COLUMNS", "GRID_PER_BEAT", "MAX_BARS", "MAX_BEATS_PER_BAR", "MAX_CSV_BYTES",
            "MAX_DIVISION", "MAX_NOTE_BEATS", "MELODY_COLUMNS", "OPTIONAL_COLUMNS", "Corpus",
            "CorpusChord", "CorpusNote", "CorpusSolo", "SoloTable", "UnusableSolo",
-           "check_columns", "read_csv_table", "shown_value", "with_progress"]
+           "check_columns", "performer_and_title", "read_csv_table", "shown_value", "with_progress"]

@@ -24,12 +24,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from jazzsolo.encodings.note_events import (DURATIONS, N_DURATION_TOKENS, N_INPUTS, N_INTERVALS,
+from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_INPUTS, N_INTERVALS,
                                             N_PITCH_TOKENS, N_PITCHES, REST, EncodedSolo,
                                             encode_corpus_solo, model_inputs, pitch_indices,
-                                            transpose_encoded, transpose_range)
+                                            token_steps, transpose_encoded, transpose_range)
 from jazzsolo.encodings.note_controls import TEMPO_ANCHORS
-from jazzsolo.encodings.phrase_plan import PhraseLengths, sequence_plan
+from jazzsolo.encodings.phrase_plan import PhraseLengths
 from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError, TrainingError
 from jazzsolo.files import json_bytes, write_atomic
 from jazzsolo.models.checkpoint import (TrainingState, checkpoint_dir, has_state, load_state,
@@ -130,8 +130,8 @@ def _batch(solos: Sequence[EncodedSolo], items, window: int):
         solo = solos[index]
         start = max(a - _LOOK_BACK, 0)        # events before the window feed its first inputs
         pitch, controls = transpose_encoded(solo.slice(start, b), shift)
-        plan = sequence_plan(solo.pitch, steps_of(solo.duration), REST)[start:b]   # whole solo
-        inputs = model_inputs(pitch, solo.duration[start:b], controls, plan)[a - start:]
+        inputs = model_inputs(pitch, solo.duration[start:b], controls,
+                              solo.plan[start:b])[a - start:]       # the whole solo's phrases
         length = b - a
         x[row, :length] = inputs
         by_class, by_interval = pitch_indices(pitch, controls)
@@ -347,13 +347,8 @@ def phrase_lengths(solos: Sequence[EncodedSolo]) -> PhraseLengths:
     each solo's tempo is read back from its tempo controls (exact inside `TEMPO_ANCHORS`)."""
     log_anchors = np.log(np.asarray(TEMPO_ANCHORS, dtype=float))
     return PhraseLengths.from_solos(
-        [(s.pitch, steps_of(s.duration), float(np.exp(s.controls.tempo @ log_anchors)))
+        [(s.pitch, token_steps(s.duration), float(np.exp(s.controls.tempo @ log_anchors)))
          for s in solos], REST)
-
-
-def steps_of(duration: np.ndarray) -> np.ndarray:
-    """Grid steps of duration tokens."""
-    return np.asarray(DURATIONS)[np.asarray(duration, dtype=int)]
 
 
 def _learning_rate(val_losses: Sequence[float], config: NoteModelConfig) -> float:

@@ -93,10 +93,7 @@ def test_numpy_step_probabilities_equal_keras(trained, corpus):
     got_pitch, got_duration = model.sequence_probabilities(solo.pitch, solo.duration, controls)
     assert np.abs(got_pitch - want_pitch).max() < 1e-4
     assert np.abs(got_duration - want_duration).max() < 1e-4
-    from jazzsolo.encodings.phrase_plan import sequence_plan
-    from jazzsolo.models.note_training import steps_of
-
-    plan = sequence_plan(solo.pitch, steps_of(solo.duration), REST)     # as the player phrased it
+    plan = solo.plan                                  # as the player phrased it
     state, previous = model.initial_state(), None
     for t in range(len(solo)):                        # one event at a time: the same numbers
         pitch, duration, state = model.probabilities(state, previous, controls[t], plan[t])
