@@ -13,16 +13,18 @@ $(BIN)/python:
 # FluidSynth's library (Debian libfluidsynth3) renders WAVs with real instruments (without it they
 # fall back to sine tones); fluid-soundfont-gm gives them the fuller FluidR3_GM SoundFont (else
 # pretty_midi's small TimGM6mb.sf2 plays); ffmpeg encodes MP3s.  Each is installed only when
-# missing, checked on every demo/test run (order-only: no reinstall).
+# missing, checked on every demo/test run (order-only: no reinstall).  Debian's chromium runs the
+# practice room's browser tests (Playwright drives it; `playwright install` is never needed).
 SYSTEM_SOUNDFONT := /usr/share/sounds/sf2/FluidR3_GM.sf2
 system-deps:
 	@missing=""; \
 	ldconfig -p 2>/dev/null | grep -q libfluidsynth || missing="$$missing libfluidsynth3"; \
 	test -f $(SYSTEM_SOUNDFONT) || missing="$$missing fluid-soundfont-gm"; \
 	command -v ffmpeg >/dev/null 2>&1 || missing="$$missing ffmpeg"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; } || \
-		echo "warning: could not install$$missing; WAVs fall back to sine tones or the small SoundFont, MP3s need ffmpeg" >&2; \
+		echo "warning: could not install$$missing; WAVs fall back to sine tones or the small SoundFont, MP3s need ffmpeg, the browser tests need chromium" >&2; \
 	fi
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.txt | system-deps

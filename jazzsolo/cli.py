@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -101,6 +102,18 @@ def _inspect(args) -> str:
             f"chords from parts {', '.join(map(str, chords)) or 'none'}")
 
 
+def _serve(args) -> str:
+    from jazzsolo.server.app import serve
+
+    return serve(args.host, args.port, open_browser=args.open)
+
+
+def _players(args) -> str:
+    from jazzsolo.generate.voices import players_table
+
+    return players_table(args.model)
+
+
 def _info(args) -> str:
     from jazzsolo.generate.families import FAMILIES, load_model
 
@@ -141,6 +154,19 @@ def _evaluate(args) -> str:
         for name in ("limit", "max_bars", "temperature", "seed"):
             check_setting(name, getattr(args, name))
         return run_against_command(args)
+    if args.voices is not None:
+        from jazzsolo.evaluate.style_judge import (StyleJudgeConfig, format_style_report,
+                                                   style_report)
+
+        if args.solos or args.against is not None or args.heldout is not None:
+            raise ConfigError("--voices judges a model's players on the real solos it holds; "
+                              "give it alone")
+        if args.model is not None and len(args.model) > 1:
+            raise ConfigError("--voices judges one model at a time")
+        check_setting("seed", args.seed)
+        report = style_report(args.voices, args.model[0] if args.model else None,
+                              StyleJudgeConfig(seed=args.seed))
+        return json.dumps(report, indent=2) if args.json else format_style_report(report)
     if args.heldout is not None:
         from jazzsolo.evaluate.heldout import format_heldout, heldout_json, heldout_report
 
@@ -198,6 +224,11 @@ def _add_evaluate(commands) -> None:
                                "chords, metre, tempo and length (two solos each); the figures, "
                                "the jazz figures, a copy check and judges (can a classifier "
                                "tell them apart?) beside their calibration are reported.")
+    evaluate.add_argument("--voices", metavar="DIR",
+                          help="Judge a voiced note model's players, styles and shape controls "
+                               "against the real solos of a WJazzD folder with solo_info.csv: "
+                               "how often a judge trained on real solos recognises a solo "
+                               "generated as X, beside a real one by X.")
     evaluate.add_argument("--heldout", metavar="DIR",
                           help="Solos none of the models saw (a WJazzD export folder or .db): "
                                "print each note model's per-note pitch and rhythm perplexity "
@@ -311,8 +342,21 @@ def build_parser() -> argparse.ArgumentParser:
                                                f"(default: {DEFAULT_MODEL}).")
     info.set_defaults(run=_info)
 
+    players = commands.add_parser("players", help="List the players, styles and instruments "
+                                                  "a model can play as, with their solos.")
+    players.add_argument("model", nargs="?", help=f"A model name ({_model_names()}) or "
+                                                  f"directory (default: {DEFAULT_MODEL}).")
+    players.set_defaults(run=_players)
+
     inspect = commands.add_parser("inspect", help="List a MIDI file's parts and what training "
-                                                  "would use as melody and chords.")
+                                                  "would use as melody and chords.",
+                                  description="List a MIDI file's parts and what training would "
+                                              "use as melody and chords. Notes are counted as a "
+                                              "musician counts them: a note tied over a bar "
+                                              "line once, a chord as its notes, a drum hit as "
+                                              "one; polyphony is the share of a part's notes "
+                                              "and chords that are chords or start over "
+                                              "another note.")
     inspect.add_argument("file", help="A MIDI file.")
     inspect.set_defaults(run=_inspect)
 
@@ -384,13 +428,38 @@ def build_parser() -> argparse.ArgumentParser:
                           help="Also write an MP3 beside each MIDI (needs ffmpeg).")
     generate.add_argument("--primer_midi", help="A MIDI phrase to open the solo with; the model "
                                                  "continues it.")
+    generate.add_argument("--player", help="Play as this performer, e.g. 'Charlie Parker' or "
+                                           "Parker (any case; see 'jazzsolo players').")
+    generate.add_argument("--style", help="Play in this style: traditional, swing, bebop, cool, "
+                                          "hardbop, postbop, fusion or free.")
+    generate.add_argument("--instrument", help="Play on this instrument, e.g. tenor, alto, "
+                                               "trumpet, trombone: its idiom, range and sound.")
+    generate.add_argument("--density", type=float,
+                          help="Notes per beat, e.g. 1.0 (sparse) to 3.0 (bebop lines).")
+    generate.add_argument("--phrase_length", type=float,
+                          help="Median notes per phrase, e.g. 8 (short ideas) or 24 (long lines).")
+    generate.add_argument("--register", help="The range to play in, LOW-HIGH: note names "
+                                             "(C4-G5, Bb3-F5) or MIDI numbers (60-79).")
     generate.add_argument("--wav", action="store_true",
                           help="Also render each MIDI to a WAV file beside it (FluidSynth).")
     generate.add_argument("--musicxml", action="store_true",
                           help="Also write each solo as a MusicXML lead sheet beside it (notes, "
                                "chord symbols, key, metre, tempo), for MuseScore and friends.")
+    generate.add_argument("--key", help="With --musicxml: the lead sheet's key at concert "
+                                        "pitch, e.g. Ab, F, C- or Cm for minor (default: the "
+                                        "chart's, else the key its chords are in).")
+    generate.add_argument("--transpose_for", default="concert",
+                          help="With --musicxml: write the lead sheet at the written pitch of a "
+                               "tenor sax (a major ninth up), alto sax (a major sixth up) or "
+                               "trumpet (a major second up), key signature and chord symbols "
+                               "transposed too; concert writes it as it sounds (default: "
+                               "concert).")
     generate.add_argument("--output_dir", default=DEFAULT_OUTPUT_DIR,
-                          help=f"Directory for the MIDI file (default: {DEFAULT_OUTPUT_DIR}).")
+                          help="Directory for the files, named TUNE_seedS.mid (.wav, .musicxml, "
+                               ".mp3): TUNE is the chart's title, the MIDI file's name, the "
+                               "progression's or the model's tune, in lowercase words joined by "
+                               "'_' ('chords' for --backing_chords) and S the seed (default: "
+                               f"{DEFAULT_OUTPUT_DIR}).")
     generate.add_argument("--overwrite", action="store_true", help="Replace an existing file.")
     generate.set_defaults(run=_generate)
 
@@ -405,6 +474,17 @@ def build_parser() -> argparse.ArgumentParser:
     chords.add_argument("--list", metavar="FILE",
                         help="List the tunes of an iReal Pro link or playlist file, one a line.")
     chords.set_defaults(run=_chords)
+
+    serve = commands.add_parser("serve", help="Open the practice room: a local web page that "
+                                              "improvises over your chart, plays it with the "
+                                              "band, engraves it and trades fours.")
+    serve.add_argument("--port", type=int, default=8000, help="The port to serve on "
+                                                              "(default: 8000).")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="The address to serve on (default: 127.0.0.1, this machine only; "
+                            "0.0.0.0 opens it to your network).")
+    serve.add_argument("--open", action="store_true", help="Open the page in a web browser.")
+    serve.set_defaults(run=_serve)
 
     _add_evaluate(commands)
     return parser

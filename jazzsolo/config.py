@@ -50,6 +50,12 @@ class SamplingOptions:
     top_k: int | None = None                 # draw among the k likeliest only
     max_copy: int | None = None              # longest run of its training tune a solo may copy
     primer_midi: str | None = None           # a MIDI phrase the solo opens with and continues
+    player: str | None = None                # play as this performer (a note model's voices)
+    style: str | None = None                 # ... in this style (BEBOP, COOL, ...)
+    instrument: str | None = None            # ... on this instrument (tenor, trumpet, ...)
+    density: float | None = None             # notes per beat
+    phrase_length: float | None = None       # median notes per phrase
+    register: str | None = None              # LOW-HIGH, e.g. C4-G5 or 60-79
 
     def given(self) -> list[str]:
         """The names of the settings asked for (not None)."""

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from jazzsolo.ingest.corpus import read_corpus
 from jazzsolo.ingest.corpus_split import split_corpus, write_split
+from jazzsolo.ingest.solo_info import labels_beside
 from jazzsolo.files import write_atomic
 from jazzsolo.files import json_bytes
 from jazzsolo.encodings.note_events import encode_corpus_solo
@@ -133,7 +134,7 @@ def main(argv=None) -> int:
                              "validation": val_names})
         started = time.perf_counter()
         model, step_model, history = train_note_model(
-            train, val, config, on_epoch_end=checkpoint_saver(work),
+            train, val, config, labels=labels_beside(args.corpus), on_epoch_end=checkpoint_saver(work),
             resume=work if args.resume else None)
         seconds = time.perf_counter() - started
         meta = {"data": WJAZZD_SOURCE, "corpus_solos": len(corpus.solos),

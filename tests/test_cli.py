@@ -37,7 +37,7 @@ def test_train_then_generate_in_a_fresh_process(metheny_midi, tmp_path):
     generated = run(["generate", "--model", "model", "--seed", "4", "--output_dir", "out"],
                     tmp_path)
     assert generated.returncode == 0, generated.stderr
-    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed4.mid"))
+    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "original_metheny_seed4.mid"))
     assert [i.name for i in midi.instruments] == ["Solo", "Chords", "Bass", "Drums"]
     assert generated.stdout.strip().splitlines()[-1].startswith("Wrote ")
 
@@ -47,11 +47,11 @@ def test_generate_same_seed_same_bytes_and_no_silent_overwrite(trained, tmp_path
     first = run(args + ["--output_dir", "a"], tmp_path)
     second = run(args + ["--output_dir", "b"], tmp_path)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    a = (tmp_path / "a" / "solo_seed9.mid").read_bytes()
-    assert a == (tmp_path / "b" / "solo_seed9.mid").read_bytes()
+    a = (tmp_path / "a" / "chords_seed9.mid").read_bytes()          # a model without a tune name
+    assert a == (tmp_path / "b" / "chords_seed9.mid").read_bytes()
     again = run(args + ["--output_dir", "a"], tmp_path)
     assert_one_line_error(again, "exists already", "--overwrite")
-    assert (tmp_path / "a" / "solo_seed9.mid").read_bytes() == a
+    assert (tmp_path / "a" / "chords_seed9.mid").read_bytes() == a
     assert run(args + ["--output_dir", "a", "--overwrite"], tmp_path).returncode == 0
 
 
@@ -111,7 +111,7 @@ def test_generate_over_a_named_progression_with_comp_and_bass(trained, tmp_path)
     result = run(["generate", "--model", str(trained["model_dir"]), "--progression", "blues",
                   "--choruses", "2", "--seed", "1", "--output_dir", "out"], tmp_path)
     assert result.returncode == 0, result.stderr
-    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed1.mid"))
+    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "blues_seed1.mid"))
     tracks = {i.name: i for i in midi.instruments}
     assert set(tracks) == {"Solo", "Chords", "Bass", "Drums"}
     assert tracks["Bass"].program == 32 and tracks["Drums"].is_drum
@@ -128,10 +128,10 @@ def test_generate_over_backing_chords_several_outputs_and_instrument(trained, tm
                   "--output_dir", "out"], tmp_path)
     assert result.returncode == 0, result.stderr
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert files == ["solo_seed5.mid", "solo_seed6.mid", "solo_seed7.mid"]
+    assert files == ["chords_seed5.mid", "chords_seed6.mid", "chords_seed7.mid"]
     contents = {(tmp_path / "out" / f).read_bytes() for f in files}
     assert len(contents) == 3, "each output is a different solo"
-    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed5.mid"))
+    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "chords_seed5.mid"))
     assert [(i.name, i.program) for i in midi.instruments] == [("Solo", 11)]   # no band
 
 
@@ -188,7 +188,7 @@ def test_train_on_your_own_waltzes_then_generate_in_three_four(tmp_path):
     assert "broken.mid" in trained.stderr
     generated = run(["generate", "--model", "model", "--seed", "1", "--output_dir", "out"], tmp_path)
     assert generated.returncode == 0, generated.stderr
-    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed1.mid"))
+    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "waltz_seed1.mid"))
     solo = midi.instruments[0]
     end_beats = midi.time_to_tick(max(n.end for n in solo.notes)) / midi.resolution
     assert abs(end_beats - 16 * 3) <= 1.0
@@ -203,7 +203,7 @@ def test_the_shipped_model_plays_the_blues_without_any_midi(tmp_path):
     result = run(["generate", "--progression", "blues", "--seed", "2", "--output_dir", "out"],
                  tmp_path)
     assert result.returncode == 0, result.stderr
-    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed2.mid"))
+    midi = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "blues_seed2.mid"))
     assert {i.name for i in midi.instruments} == {"Solo", "Chords", "Bass", "Drums"}
 
 
@@ -214,7 +214,7 @@ def test_running_twice_never_overwrites(trained, tmp_path):
     before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
     assert len(before) == 3 and len(set(before.values())) == 3
     assert_one_line_error(run(args[:-4] + ["--seed", "3", "--num_outputs", "2", "--output_dir",
-                                           "out"], tmp_path), "solo_seed3.mid", "exists already")
+                                           "out"], tmp_path), "chords_seed3.mid", "exists already")
     assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
 
 

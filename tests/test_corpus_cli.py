@@ -59,11 +59,11 @@ def test_train_on_a_corpus_then_generate_and_score_it(few_solos, tmp_path):
     assert trained.returncode == 0, trained.stderr
     assert "Trained on 4 solos (1 for validation)" in trained.stdout
     config = json.loads((tmp_path / "model" / "config.json").read_text())
-    assert config["family"] == "note-lstm" and config["format_version"] == 2
+    assert config["family"] == "note-lstm" and config["format_version"] == 3
     generated = run(["generate", "--model", "model", "--progression", "blues", "--seed", "4",
                      "--output_dir", "out"], tmp_path)
     assert generated.returncode == 0, generated.stderr
-    assert solo_track_notes(tmp_path / "out" / "solo_seed4.mid")
+    assert solo_track_notes(tmp_path / "out" / "blues_seed4.mid")
     scored = run(["evaluate", "--heldout", str(few_solos), "--model", "model", "wjazzd",
                   "--json"], tmp_path)
     assert scored.returncode == 0, scored.stderr
@@ -81,9 +81,9 @@ def test_the_shipped_model_is_the_default_and_breathes(tmp_path):
     first = run(args + ["--output_dir", "a"], tmp_path)
     second = run(args + ["--output_dir", "b"], tmp_path)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    a = (tmp_path / "a" / "solo_seed7.mid").read_bytes()
-    assert a == (tmp_path / "b" / "solo_seed7.mid").read_bytes()        # same seed, same bytes
-    notes = solo_track_notes(tmp_path / "a" / "solo_seed7.mid")
+    a = (tmp_path / "a" / "blues_seed7.mid").read_bytes()
+    assert a == (tmp_path / "b" / "blues_seed7.mid").read_bytes()        # same seed, same bytes
+    notes = solo_track_notes(tmp_path / "a" / "blues_seed7.mid")
     beats = 24 * 4
     assert 0.8 <= len(notes) / beats <= 3.0
     gaps = [b[0] - a[1] for a, b in zip(notes, notes[1:])]

@@ -183,8 +183,8 @@ def unbroken_generate(tmp_path_factory):
     process, events = run(GENERATE, where)
     counts = finished(process, events)
     files = visible_files(where / "out")
-    assert sorted(files) == ["solo_seed7.mid", "solo_seed7.wav", "solo_seed8.mid",
-                             "solo_seed8.wav"]
+    assert sorted(files) == ["blues_seed7.mid", "blues_seed7.wav", "blues_seed8.mid",
+                             "blues_seed8.wav"]
     assert counts["replace"] == counts["write"] == 4, counts    # each file written, then put
     assert sorted(published(events)) == [f"out/{name}" for name in sorted(files)]
     return {"files": files, "counts": counts, "order": published(events)}

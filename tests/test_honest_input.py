@@ -98,7 +98,7 @@ def test_a_primer_longer_than_half_the_solo_is_refused(tmp_path):
     result = run(["generate", "--model", "course", "--progression", "blues", "--primer_midi",
                   "short.mid", "--seed", "1", "--swing", "1", "--output_dir", "out"], tmp_path)
     assert result.returncode == 0, result.stderr
-    notes = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed1.mid")).instruments[0].notes
+    notes = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "blues_seed1.mid")).instruments[0].notes
     primer = chord_tone_melody(2, PROGRESSION)
     assert [n.pitch for n in notes[:len(primer)]] == [p for p, _, _ in primer]
     assert len(notes) > len(primer)                            # the model goes on after it
@@ -113,8 +113,8 @@ def test_a_rhythm_temperature_is_for_note_models_only(tmp_path):
               "--rhythm_temperature", "0", "--temperature", "0", "--no-drums", "--swing", "1"]
     for out in ("a", "b"):
         assert run(steady + ["--output_dir", out], tmp_path).returncode == 0
-    assert (tmp_path / "a" / "solo_seed1.mid").read_bytes() == \
-        (tmp_path / "b" / "solo_seed1.mid").read_bytes()
+    assert (tmp_path / "a" / "blues_seed1.mid").read_bytes() == \
+        (tmp_path / "b" / "blues_seed1.mid").read_bytes()
 
 
 @pytest.mark.parametrize("chords", [["--backing_chords", "C7 | F7 | C7 | G7"],
@@ -223,7 +223,7 @@ def test_training_on_your_own_midi_sees_every_window_and_learns_to_rest(tmp_path
     generated = run(["generate", "--model", "model", "--seed", "3", "--temperature", "1",
                      "--output_dir", "out"], tmp_path)
     assert generated.returncode == 0, generated.stderr
-    notes = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "solo_seed3.mid")).instruments[0].notes
+    notes = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "a_seed3.mid")).instruments[0].notes
     qpm = 130.0
     beat_s = 60.0 / qpm
     gaps = [b.start - a.end for a, b in zip(notes, notes[1:])]

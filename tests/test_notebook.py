@@ -216,8 +216,10 @@ def test_players_notebook_runs_top_to_bottom(tmp_path, monkeypatch):
         "the players-vs-model table"
     assert f"Against {settings['n_solos']} real solos" in text
     out = workdir / settings["output_dir"]
-    check_lead_sheet_solo(out / "lead_sheet" / f"solo_seed{settings['seed']}.mid", settings)
-    check_chart_solo(out / "ireal" / f"solo_seed{settings['seed']}.mid", settings)
+    sheet_title = "a_tune_for_the_notebook"                  # the lead sheet's title
+    check_lead_sheet_solo(out / "lead_sheet" / f"{sheet_title}_seed{settings['seed']}.mid",
+                          settings)
+    check_chart_solo(out / "ireal" / f"notebook_blues_seed{settings['seed']}.mid", settings)
     assert count_images(notebook) >= 3, "the lead-sheet roll, the real-vs-model roll, histograms"
     check_players_link_sound(notebook, workdir, 2)
     print(f"players notebook executed in {elapsed:.0f} s")

@@ -62,6 +62,7 @@ from jazzsolo.encodings.note_controls import (BAR_POSITIONS, CHANGE_BEATS, MAX_B
                                               control_roots, tempo_features, timeline_of_measures,
                                               timeline_of_solo)
 from jazzsolo.encodings.phrase_plan import N_PLAN, plan_features, sequence_plan
+from jazzsolo.encodings.voice import VoiceProfile, measured_profile
 from jazzsolo.errors import ConfigError
 from jazzsolo.ingest.corpus import CorpusNote, CorpusSolo
 
@@ -307,6 +308,19 @@ class EncodedSolo:
         return EncodedSolo(self.name, self.pitch[start:end], self.duration[start:end], cut)
 
 
+def encoded_profile(solo: EncodedSolo, labels=(None, None, None)) -> VoiceProfile:
+    """The voice profile of an encoded solo (`encodings.voice`: notes per beat, register),
+    with its (player, style, instrument) labels."""
+    steps = token_steps(solo.duration)
+    onsets = np.concatenate([[0], np.cumsum(steps)[:-1]])
+    notes = np.flatnonzero(solo.pitch != REST)
+    if not len(notes):
+        raise EncodingError(f"{solo.name}: no notes, so no voice profile")
+    last = notes[-1]
+    return measured_profile(solo.pitch[notes].astype(int) + PITCH_LOW, onsets[notes],
+                            float(onsets[last] + steps[last]), labels)
+
+
 def encode_corpus_solo(solo: CorpusSolo) -> EncodedSolo:
     """A corpus solo as tokens and control indices (untransposed)."""
     events = encode_solo(solo)
@@ -467,7 +481,7 @@ def vocabularies() -> dict:
 __all__ = ["DURATIONS", "N_CONTROLS", "N_DURATION_TOKENS", "N_INPUTS", "N_PITCH_TOKENS",
            "PITCH_HIGH", "PITCH_LOW", "REST", "ChordTimeline", "ControlIndices", "EncodedSolo",
            "EncodingError", "Event", "chord_features", "control_indices", "control_matrix",
-           "decode_event", "decode_events", "encode_corpus_solo", "encode_event",
+           "decode_event", "decode_events", "encode_corpus_solo", "encode_event", "encoded_profile",
            "encode_notes", "encode_solo", "event_onsets", "fold_pitch", "interval_bucket",
            "last_notes", "melody_notes", "model_inputs", "note_context", "pitch_indices",
            "rest_steps", "step_input", "step_pitch_indices", "token_steps", "tempo_features",

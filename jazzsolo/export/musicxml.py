@@ -1,18 +1,30 @@
 """A solo → a MusicXML lead sheet: the line with chord symbols, key, metre, tempo and title.
 
-What a musician reads, written with music21 (its ``makeNotation`` beams, ties and spells
-accidentals against the key signature):
+What a musician reads, written with music21 (which spells accidentals against the key signature,
+beams, and writes the file):
 
 * one part, one measure per solo measure with its own time signature (a short first measure is
-  a pickup, bar 0); notes spelled in the key (Bb, not A#, in F), rests where the solo is silent;
-* the rhythm as played, on the 1/12-quarter grid the solo's onsets and durations lie on (16ths
-  and 8th-note triplets add up to it).  A note that is no single written value (a triplet tied
-  over the beat, 5/12 of a beat) is written as tied notes that each fit within a beat
-  (`rhythm_pieces`), so a triplet is a triplet (``<time-modification>``) and no note needs a
-  duration music21 cannot write.  Swing eighths are written straight, as on any lead sheet;
-* a chord symbol above each chord change: from the chord's ``.symbol`` (a
-  `jazzsolo.music.chord_symbols.ChordSymbol`, root, bass and text as written) when it has one, else
-  named from its pitches, the root spelled in the key.
+  a pickup, bar 0), a light-heavy bar line at the end; the tune's title as the title;
+* the key given, else the one the chart states, else the one its chords are in
+  (`jazzsolo.music.keys.infer_key`: functional analysis of the changes, not of the notes); notes
+  spelled in it (Ab, Db in Ab; never G#, C#);
+* the part for the instrument that plays it: a guitar in treble-8vb, as guitar music is written
+  an octave above its sound (at concert pitch in treble where that needs fewer ledger lines);
+  a B♭ or E♭ part (``transpose_for`` tenor, alto, trumpet) at its written pitch, key signature
+  and chord symbols transposed with it and a ``<transpose>`` element so that players and
+  readers still sound it right; otherwise the clef the range asks for (bass when low);
+* the rhythm as played, on the 1/12-quarter grid the solo's onsets and durations lie on, in the
+  values a reader expects (`jazzsolo.export.rhythm`): straight 16ths and 8ths, a beat with a
+  triplet as one 3:2 triplet (nothing nested, no 12:7), ties over the beat where a single value
+  would hide it, one rest per beat where one will do, an empty bar a bar rest.  Swing eighths
+  are written straight, as on any lead sheet;
+* a chord symbol above each chord change, a note or rest starting under each; from the chord's
+  ``.symbol`` (`jazzsolo.music.chord_symbols.ChordSymbol`, root, bass and text as written) when
+  it has one, else named from its pitches, the root spelled in the key.
+
+The rhythm and its triplet brackets are made by `jazzsolo.export.rhythm`, not by music21's
+``makeNotation``: that merges tied triplet notes back into one (a 7/12-quarter note becomes a
+12:7 tuplet) and does not join rests.
 """
 from __future__ import annotations
 
@@ -21,84 +33,164 @@ import os
 import re
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Collection, Sequence
 
-from music21 import (clef, duration, harmony, key, meter, metadata, note, pitch, stream, tempo,
-                     tie)
+from music21 import (bar, clef, harmony, instrument, interval, key, meter, metadata,
+                     note, pitch, stream, tempo, tie)
 from music21.musicxml.m21ToXml import GeneralObjectExporter
+from music21.stream import makeNotation
 
-from jazzsolo.music.chord_symbols import ChordSymbol
 from jazzsolo.config import check_setting
 from jazzsolo.errors import ConfigError, OutputExistsError
-from jazzsolo.music.metre import time_signature_ql
+from jazzsolo.export.rhythm import (GRID_PER_QUARTER, Piece, Units, bracket_triplets, metre_units,
+                                    rhythm_pieces, written_duration)
 from jazzsolo.files import write_atomic
+from jazzsolo.music.chord_symbols import ChordSymbol
+from jazzsolo.music.keys import (WRITTEN_TRANSPOSITIONS, Change, KeyName, changes_from,
+                                 check_transpose_for, infer_key, parse_key_name)
+from jazzsolo.music.metre import time_signature_ql
 
 if TYPE_CHECKING:
-    from jazzsolo.music.notes import Note
     from jazzsolo.generate.measures import Solo
+    from jazzsolo.music.notes import Note
 
-GRID_PER_QUARTER = 12        # offsets and durations are written on 1/12 quarter: 16ths, triplets
-_TUPLET_IN_BEAT = (1, 2, 4, 8)          # twelfths: 32nd, 16th, 8th and quarter triplets
-_BEAT_CUTS = (6, 3, 9, 4, 8)            # where a beat is split first: half, quarters, thirds
+GUITAR_PROGRAMS = range(24, 32)                 # General MIDI guitars: written in treble-8vb
+TRANSPOSING_INSTRUMENTS = {"tenor": instrument.TenorSaxophone, "alto": instrument.AltoSaxophone,
+                           "trumpet": instrument.Trumpet}
 _EXOTIC_KINDS = {"Neapolitan", "Italian", "French", "German", "Tristan", "pedal"}
 _DEGREE_SEMITONES = {1: 0, 2: 2, 3: 4, 4: 5, 5: 7, 6: 9, 7: 11, 9: 2, 11: 5, 13: 9}
-_KEY_RE = re.compile(r"^([A-Ga-g])([#b♯♭]?)\s*(m|min|minor|-|maj|major)?$")
-_KEY_EXAMPLES = "e.g. F, Bb, Eb major, C-, F#m"
+_NATURAL_ROOT_ALTER = re.compile(rb"\s*<(root|bass)-alter>0</(root|bass)-alter>")
 
 
 def write_solo_musicxml(solo: Solo, path: str | os.PathLike, *, title: str = "Jazz solo",
                         qpm: float, key: str | None = None, overwrite: bool = False,
-                        model_name: str | None = None) -> Path:
-    """Write the solo as a MusicXML lead sheet; the key is estimated from the notes if not given.
+                        model_name: str | None = None, seed: int | None = None,
+                        solo_program: int | None = None, transpose_for: str = "concert",
+                        chart_key: str | None = None) -> Path:
+    """Write the solo as a MusicXML lead sheet in the key given, else the chart's, else the
+    chords' key.
 
-    `key` is written as in a chart: ``"F"``, ``"Bb"``, ``"C-"`` or ``"Cm"`` (minor); the credits
-    name `model_name`, the model that played.  The file is written atomically and an existing
-    one is kept unless `overwrite` is set.
+    `key` is written as in a chart: ``"F"``, ``"Bb"``, ``"C-"`` or ``"Cm"`` (minor), at concert
+    pitch; `chart_key` is the key the chart states, in the same words (one that cannot be read
+    is passed over); `transpose_for` ("concert", "tenor", "alto", "trumpet") the part it is
+    written for; `solo_program` the General MIDI program that plays it (a guitar: treble-8vb).
+    The credits name `model_name`, the model that played, and the `seed`.  The file is written
+    atomically and an existing one is kept unless `overwrite` is set.
     """
     path = Path(path)
     if path.exists() and not path.is_dir() and not overwrite:   # before the work, not only after
         raise OutputExistsError(f"{path}: exists already")
-    score = solo_to_lead_sheet(solo, title=title, qpm=qpm, key=key, model_name=model_name)
+    score = solo_to_lead_sheet(solo, title=title, qpm=qpm, key=key, model_name=model_name,
+                               seed=seed, solo_program=solo_program, transpose_for=transpose_for,
+                               chart_key=chart_key)
     return write_atomic(path, musicxml_bytes(score), overwrite=overwrite)
 
 
 def musicxml_bytes(score: stream.Score) -> bytes:
-    """The bytes of a MusicXML file (score-partwise) of a score whose notation is made."""
+    """The bytes of a MusicXML file (score-partwise) of a score whose notation is made.
+
+    music21 writes ``<root-alter>0</root-alter>`` for a natural root (and bass) of a chord
+    symbol, and renderers (Verovio, MuseScore) then draw "G♮m7b5"; MusicXML's default for a
+    missing alter is 0, so the element is dropped from the bytes music21 writes.
+    """
     exporter = GeneralObjectExporter(score)
     exporter.makeNotation = False               # `solo_to_lead_sheet` made it, ties included
-    return exporter.parse()
+    return _NATURAL_ROOT_ALTER.sub(b"", exporter.parse())
 
 
 def solo_to_lead_sheet(solo: Solo, *, title: str = "Jazz solo", qpm: float,
-                       key: str | None = None, model_name: str | None = None) -> stream.Score:
-    """The solo as a music21 lead sheet: one part of measures, chord symbols, key, metre, tempo;
-    the credits name the model that played (`model_name`), when given."""
+                       key: str | None = None, model_name: str | None = None,
+                       seed: int | None = None, solo_program: int | None = None,
+                       transpose_for: str = "concert", chart_key: str | None = None
+                       ) -> stream.Score:
+    """The solo as a music21 lead sheet: one part of measures, chord symbols, key, metre, tempo,
+    at the written pitch of the instrument `transpose_for` names; see `write_solo_musicxml`."""
     check_setting("qpm", qpm)
-    the_key = parse_key(key) if key is not None else estimate_key(solo)
+    shift = interval.Interval(WRITTEN_TRANSPOSITIONS[check_transpose_for(transpose_for)])
+    written_key = transposed_key(lead_sheet_key(solo, key, chart_key=chart_key), shift)
     part = stream.Part(id="Solo")
-    part.partName = "Solo"
-    previous_chord = None
+    part.insert(0, _solo_instrument(transpose_for, solo_program))
+    part.atSoundingPitch = shift.semitones == 0
+    _append_measures(part, solo, written_key=written_key, shift=shift)
+    first = part.getElementsByClass(stream.Measure).first()
+    first.insert(0, _clef_for(part, transpose_for, solo_program))
+    first.insert(0, written_key)
+    first.insert(0, tempo.MetronomeMark(number=qpm, referent=note.Note(type="quarter")))
+    _make_notation(part)
+    score = stream.Score(id="LeadSheet")
+    credits = ", ".join(["jazzsolo"] + [f"model {model_name}"] * bool(model_name)
+                        + [f"seed {seed}"] * (seed is not None))
+    score.metadata = metadata.Metadata(title=title, composer=credits)
+    score.insert(0, part)
+    return score
+
+
+def _append_measures(part: stream.Part, solo: Solo, *, written_key: key.Key,
+                     shift: interval.Interval) -> None:
+    """The solo's measures, appended to the part: each one's notes and rests at written pitch,
+    and a chord symbol at each chord change.  A note held over the bar line goes on in the next
+    measure, tied (`_tie_over`)."""
+    previous_chord, held, last_note = None, [], None
     for number in range(solo.n_measures):
         measure, length, phase = _empty_measure(solo, number)
-        if number == 0:
-            measure.insert(0, clef.TrebleClef())
-            measure.insert(0, the_key)
-            measure.insert(0, tempo.MetronomeMark(number=qpm, referent=note.Note(type="quarter")))
-        for offset, element in _line(solo.notes[number], length, the_key, phase):
+        symbols = _chord_symbols(solo, number, length=length, previous=previous_chord,
+                                 written_key=written_key, shift=shift)
+        previous_chord = symbols[-1][2] if symbols else previous_chord
+        line = _line(list(solo.notes[number]) + held, length, written_key=written_key,
+                     phase=phase, units=metre_units(solo.time_signature(number)),
+                     anchors={offset for offset, _, _ in symbols}, shift=shift)
+        if held:
+            _tie_over(last_note, line)
+        held, last_note = _held_over(solo.notes[number] + held, length), _last_note(line, length)
+        for offset, element in line:
             measure.insert(offset, element)
-        for c in solo.chords[number] if number < len(solo.chords) else ():
-            offset = max(round(float(c.offset) * GRID_PER_QUARTER), 0)
-            if _chord_key(c) != previous_chord and offset < length:   # a symbol at each change
-                previous_chord = _chord_key(c)
-                measure.insert(Fraction(offset, GRID_PER_QUARTER), chord_symbol_for(c, the_key))
+        for offset, symbol, _ in symbols:
+            measure.insert(Fraction(offset, GRID_PER_QUARTER), symbol)
         part.append(measure)
-    score = stream.Score(id="LeadSheet")
-    composer = f"jazzsolo, model {model_name}" if model_name else "jazzsolo"
-    score.metadata = metadata.Metadata(title=title, composer=composer)
-    score.insert(0, part)
-    score.makeNotation(inPlace=True)
+
+
+def _held_over(events: Sequence[Note], length: int) -> list[Note]:
+    """The rest of each note that lasts past the measure's end (`length` twelfths), as a note
+    at the next measure's start."""
+    from jazzsolo.music.notes import Note
+
+    bar_ql = Fraction(length, GRID_PER_QUARTER)
+    return [Note(0.0, float(e.offset_ql + e.duration_ql - bar_ql), e.midi)
+            for e in events if e.midi is not None
+            and round((e.offset_ql + e.duration_ql) * GRID_PER_QUARTER) > length]
+
+
+def _last_note(line, length: int):
+    """The measure's note sounding up to its bar line, if one does (it may be held over)."""
+    for offset, element in reversed(line):
+        if isinstance(element, note.Note):
+            end = offset + Fraction(element.duration.quarterLength).limit_denominator(96)
+            return element if end * GRID_PER_QUARTER >= length else None
+        if isinstance(element, note.Rest):
+            return None
+    return None
+
+
+def _tie_over(before, line) -> None:
+    """Tie the note held over from the last measure (`before`) to its rest in this measure,
+    the note at this measure's start."""
+    first = next((e for offset, e in line if offset == 0 and isinstance(e, note.Note)), None)
+    if before is None or first is None or first.pitch.midi != before.pitch.midi:
+        return
+    before.tie = tie.Tie("continue" if before.tie is not None else "start")
+    first.tie = tie.Tie("continue" if first.tie is not None and first.tie.type == "start"
+                        else "stop")
+
+
+def _make_notation(part: stream.Part) -> None:
+    """Accidentals against the key, beams and the final bar line; the ties and the triplet
+    brackets are made already (see the module docstring)."""
+    makeNotation.makeAccidentalsInMeasureStream(part)
+    makeNotation.makeBeams(part, inPlace=True)
     _carry_accidentals_over_ties(part)
-    return score
+    measures = part.getElementsByClass(stream.Measure)
+    if measures:
+        measures.last().rightBarline = bar.Barline("final")     # light-heavy
 
 
 def _empty_measure(solo: Solo, number: int) -> tuple[stream.Measure, int, int]:
@@ -128,23 +220,28 @@ def _empty_measure(solo: Solo, number: int) -> tuple[stream.Measure, int, int]:
 def _carry_accidentals_over_ties(part: stream.Part) -> None:
     """Give every note of a tie the accidental of its first note, hidden.
 
-    makeNotation shows a natural sign on the first note only and leaves the others without
-    one; readers (music21's stripTies) then see G-natural tied to a different G.
+    makeAccidentals shows a natural sign on the first note only and leaves the others without
+    one, and over a bar line it may print a natural on the tied note where the first had none;
+    readers (music21's stripTies) then see G-natural tied to a different G.
     """
     first = None
     for n in part.recurse().getElementsByClass(note.Note):
         if n.tie is not None and n.tie.type == "start":
             first = n
         elif n.tie is not None and first is not None and n.pitch.midi == first.pitch.midi:
-            if first.pitch.accidental is not None and n.pitch.accidental is None:
+            if first.pitch.accidental is None:
+                n.pitch.accidental = None
+            elif n.pitch.accidental is None or n.pitch.accidental.name != \
+                    first.pitch.accidental.name:
                 n.pitch.accidental = pitch.Accidental(first.pitch.accidental.name)
+            if n.pitch.accidental is not None:
                 n.pitch.accidental.displayStatus = False
         if n.tie is None or n.tie.type == "stop":
             first = None
 
 
 # ---------------------------------------------------------------------------------------------
-# Rhythm: notes and rests on the 1/12-quarter grid, split into pieces written as one note each.
+# The line: notes and rests of a measure, in the pieces `rhythm.rhythm_pieces` writes.
 
 def _twelfths(ql: float, what: str) -> int:
     """Quarter lengths as a whole number of grid steps; off the grid is a ConfigError."""
@@ -153,56 +250,6 @@ def _twelfths(ql: float, what: str) -> int:
         raise ConfigError(f"{what} ({ql:g} quarter lengths) is not a whole number of "
                           f"1/{GRID_PER_QUARTER} quarter notes; it cannot be written")
     return steps
-
-
-@functools.lru_cache(maxsize=None)
-def _is_plain(steps: int) -> bool:
-    """True when `steps` twelfths are one written note with at most one dot and no tuplet."""
-    if steps % 3:
-        return False
-    written = duration.Duration(Fraction(steps, GRID_PER_QUARTER))
-    return written.type not in ("complex", "inexpressible") and not written.tuplets \
-        and written.dots <= 1
-
-
-def rhythm_pieces(start: int, end: int, phase: int = 0) -> list[tuple[int, int]]:
-    """Split a note or rest [start, end) (twelfths of a quarter) into pieces written as one note.
-
-    A note off the 16th grid (a triplet) is cut at the beats, and a piece within a beat that is
-    no single note (5/12, 7/12 ...) at its half, quarter or third; whole beats join up again.
-    `phase` is where beat 1 lies before the measure's start (a pickup's missing part).
-
-    >>> rhythm_pieces(0, 6), rhythm_pieces(4, 16), rhythm_pieces(3, 8)
-    ([(0, 6)], [(4, 12), (12, 16)], [(3, 6), (6, 8)])
-    """
-    if (start + phase) % 3 == 0 and (end + phase) % 3 == 0 and _is_plain(end - start):
-        return [(start, end)]
-    beat = GRID_PER_QUARTER
-    cuts = [start] + [b - phase for b in range(0, end + phase, beat)
-                      if start < b - phase < end] + [end]
-    pieces: list[tuple[int, int]] = []
-    for a, b in zip(cuts, cuts[1:]):
-        pieces += _within_beat(a, b, phase)
-    joined: list[tuple[int, int]] = []
-    for a, b in pieces:                          # whole beats written as one longer note
-        if joined and (joined[-1][0] + phase) % beat == 0 and (b - a) == beat \
-                and (joined[-1][1] - joined[-1][0]) % beat == 0 and _is_plain(b - joined[-1][0]):
-            joined[-1] = (joined[-1][0], b)
-        else:
-            joined.append((a, b))
-    return joined
-
-
-def _within_beat(a: int, b: int, phase: int) -> list[tuple[int, int]]:
-    """Pieces of a span inside one beat: a 16th value or a triplet each."""
-    if (b - a) % 3 == 0 or (b - a) in _TUPLET_IN_BEAT:
-        return [(a, b)]
-    beat_start = a - (a + phase) % GRID_PER_QUARTER
-    for cut in _BEAT_CUTS:
-        p = beat_start + cut
-        if a < p < b and ((p - a) % 3 == 0 or (p - a) in _TUPLET_IN_BEAT):
-            return [(a, p)] + _within_beat(p, b, phase)
-    return [(a, a + 1)] + _within_beat(a + 1, b, phase)
 
 
 def _spans(events: Sequence[Note], length: int) -> list[tuple[int, int, int]]:
@@ -221,74 +268,141 @@ def _spans(events: Sequence[Note], length: int) -> list[tuple[int, int, int]]:
     return spans
 
 
-def _line(events: Sequence[Note], length: int, the_key: key.Key,
-          phase: int) -> list[tuple[Fraction, note.GeneralNote]]:
-    """(offset, note or rest) of one measure: the notes in pieces tied together, rests between."""
-    placed: list[tuple[Fraction, note.GeneralNote]] = []
+def _line(events: Sequence[Note], length: int, *, written_key: key.Key, phase: int,
+          units: Units, anchors: Collection[int], shift: interval.Interval
+          ) -> list[tuple[Fraction, note.GeneralNote]]:
+    """(offset, note or rest) of one measure: notes in tied pieces at written pitch, rests
+    between; a note or rest starts at each anchor (a chord change)."""
+    timeline: list[tuple[int, int, int | None]] = []
     now = 0
     for start, end, midi in _spans(events, length) + [(length, length, None)]:
-        for a, b in rhythm_pieces(now, start, phase) if start > now else ():
-            placed.append((Fraction(a, GRID_PER_QUARTER),
-                           note.Rest(quarterLength=Fraction(b - a, GRID_PER_QUARTER))))
-        if midi is None:
-            break
-        pieces = rhythm_pieces(start, end, phase)
-        for i, (a, b) in enumerate(pieces):
-            n = note.Note(spell_pitch(midi, the_key), quarterLength=Fraction(b - a, GRID_PER_QUARTER))
-            if len(pieces) > 1:
-                n.tie = tie.Tie("start" if i == 0 else "stop" if i == len(pieces) - 1 else "continue")
-            placed.append((Fraction(a, GRID_PER_QUARTER), n))
+        if start > now:
+            timeline.append((now, start, None))
+        if midi is not None:
+            timeline.append((start, end, midi + shift.semitones))
         now = end
-    return placed
+    all_pieces = rhythm_pieces([(a, b, midi is None) for a, b, midi in timeline], length,
+                               phase=phase, units=units, anchors=anchors)
+    placed: list[tuple[Piece, note.GeneralNote]] = []
+    for (_, _, midi), pieces in zip(timeline, all_pieces):
+        for i, piece in enumerate(pieces):
+            if midi is None:
+                element = note.Rest(duration=written_duration(piece, units.unit))
+                element.fullMeasure = True if piece.bar_rest else False
+            else:
+                element = note.Note(spell_pitch(midi, written_key),
+                                    duration=written_duration(piece, units.unit))
+                if len(pieces) > 1:
+                    element.tie = tie.Tie("start" if i == 0 else
+                                          "stop" if i == len(pieces) - 1 else "continue")
+            placed.append((piece, element))
+    bracket_triplets(placed, units, phase)
+    return [(Fraction(piece.start, GRID_PER_QUARTER), element) for piece, element in placed]
 
 
 # ---------------------------------------------------------------------------------------------
-# Pitch: the key, and notes and chord roots spelled in it.
+# Pitch: the key, the instrument's transposition and clef, notes and chord roots spelled.
 
 def parse_key(text: str) -> key.Key:
-    """A key written as in a chart: a root, then ``m``, ``min``, ``minor`` or ``-`` for minor.
+    """A key written as in a chart (`jazzsolo.music.keys.parse_key_name`) as a music21 key.
 
     >>> parse_key("Bb"), parse_key("C-"), parse_key("F# minor")
     (<music21.key.Key of B- major>, <music21.key.Key of c minor>, <music21.key.Key of f# minor>)
     """
-    match = _KEY_RE.match(str(text).strip())
-    if match is None:
-        raise ConfigError(f"unreadable key {text!r} ({_KEY_EXAMPLES})")
-    letter, accidental, mode = match.groups()
-    tonic = letter.upper() + {"b": "-", "♭": "-", "♯": "#"}.get(accidental, accidental)
-    minor = mode in ("m", "min", "minor", "-")
-    return key.Key(tonic.lower() if minor else tonic, "minor" if minor else "major")
+    return _music21_key(parse_key_name(text))
 
 
-KEY_HINT_MARGIN = 0.1          # correlation a key may lose to the best and still be chosen
+def _music21_key(name: KeyName) -> key.Key:
+    """A `KeyName` ('Bb', minor) as music21's key ('b-' minor)."""
+    tonic = _music21_name(name.tonic)
+    return key.Key(tonic.lower() if name.mode == "minor" else tonic, name.mode)
 
 
-def estimate_key(solo: Solo) -> key.Key:
-    """The key music21's analysis (Krumhansl-Schmuckler) hears in the solo and its chords.
+def lead_sheet_key(solo: Solo, text: str | None = None, *,
+                   chart_key: str | None = None) -> key.Key:
+    """The concert key of the lead sheet: `text` when given (a ConfigError if unreadable),
+    else the chart's `chart_key` when it can be read, else the key the solo's chords are in
+    (`jazzsolo.music.keys.infer_key`)."""
+    if text is not None:
+        return parse_key(text)
+    if chart_key:
+        try:
+            return parse_key(chart_key)
+        except ConfigError:
+            pass                         # a chart's odd key field: its chords say the key
+    return _music21_key(infer_key(solo_changes(solo)))
 
-    Notes and chord tones count as long as they sound.  Dominant chords pull the analysis a
-    fourth up (a blues in F reads as Bb), so among the keys within `KEY_HINT_MARGIN` of the best
-    the one of the first chord (then the last), as a jazz tune states its tonic, is preferred.
-    An empty solo is in C.
+
+def solo_changes(solo: Solo) -> list[Change]:
+    """The solo's chord changes for the key analysis: root, tones and time of each chord."""
+    rows = []
+    for number, measure in enumerate(solo.chords[:solo.n_measures]):
+        ordered = sorted(measure, key=lambda c: float(c.offset))
+        ends = [float(c.offset) for c in ordered[1:]] + [solo.measure_length_ql(number)]
+        for c, end in zip(ordered, ends):
+            found = _root_and_tones(c)
+            if found is not None:
+                symbol = getattr(c, "symbol", None)
+                name = symbol.root if isinstance(symbol, ChordSymbol) else ""
+                rows.append((found[0], found[1], end - float(c.offset), name))
+    return changes_from(rows)
+
+
+def transposed_key(concert: key.Key, shift: interval.Interval) -> key.Key:
+    """The key signature of a part written `shift` above concert pitch, with six accidentals at
+    most (E major for alto is Db major, not C#).
+
+    >>> transposed_key(key.Key("A-"), interval.Interval("M9")).sharps
+    -2
+    >>> transposed_key(key.Key("E"), interval.Interval("M6")).tonic.name
+    'D-'
     """
-    sounding = stream.Stream()
-    for timed in solo.timed_notes() + solo.timed_chords():
-        for midi in timed.pitches:
-            if timed.duration_ql > 0:
-                sounding.insert(timed.offset_ql, note.Note(midi, quarterLength=timed.duration_ql))
-    if not sounding.notes:
-        return key.Key("C")
-    best = sounding.analyze("key")
-    candidates = [best] + [k for k in best.alternateInterpretations
-                           if k.correlationCoefficient >= best.correlationCoefficient - KEY_HINT_MARGIN]
-    chords = [c for measure in solo.chords for c in measure if _root_and_tones(c) is not None]
-    for c in chords[:1] + chords[-1:]:
-        root, tones = _root_and_tones(c)
-        mode = "minor" if 3 in tones and 4 not in tones else "major"
-        for k in candidates:
-            if k.tonic.pitchClass == root and k.mode == mode:
-                return key.Key(k.tonic.name, k.mode)
-    return key.Key(best.tonic.name, best.mode)
+    written = concert.transpose(shift) if shift.semitones else concert
+    if abs(written.sharps) > 6:
+        written = key.Key(written.tonic.getEnharmonic().name, written.mode)
+    return key.Key(written.tonic.name, written.mode)
+
+
+def _solo_instrument(transpose_for: str, solo_program: int | None) -> instrument.Instrument:
+    """The part's instrument: the transposing one written for, else the General MIDI one."""
+    if transpose_for in TRANSPOSING_INSTRUMENTS:
+        return TRANSPOSING_INSTRUMENTS[transpose_for]()
+    if solo_program is None:
+        solo = instrument.Instrument()
+        solo.partName = "Solo"
+        return solo
+    return instrument.instrumentFromMidiProgram(solo_program)
+
+
+def _clef_for(part: stream.Part, transpose_for: str, solo_program: int | None) -> clef.Clef:
+    """The clef that needs the fewest ledger lines for the part's notes, among those its
+    instrument reads: a guitar's own treble-8vb (guitar music is written an octave above its
+    sound) unless plain treble at concert pitch needs fewer; treble for a B♭/E♭ part; treble,
+    or bass when low, for any other.  A guitar that is not in treble-8vb is named as written at
+    concert pitch.
+
+    Counted here, not with music21's ``bestClef``, which goes by the notes' average height and
+    does not know which clefs an instrument reads.
+    """
+    guitar = transpose_for == "concert" and solo_program in GUITAR_PROGRAMS
+    candidates = [clef.Treble8vbClef(), clef.TrebleClef()] if guitar else \
+        [clef.TrebleClef()] + [clef.BassClef()] * (transpose_for == "concert")
+    pitches = [n.pitch for n in part.recurse().getElementsByClass(note.Note)]
+    chosen = min(candidates, key=lambda c: sum(_ledger_lines(p, c) for p in pitches))
+    if guitar and not isinstance(chosen, clef.Treble8vbClef):
+        solo = part.getInstrument()
+        solo.partName = f"{solo.instrumentName} (concert pitch)"
+    return chosen
+
+
+def _ledger_lines(p: pitch.Pitch, staff_clef: clef.PitchClef) -> int:
+    """How many ledger lines a note needs on a five-line staff in this clef.
+
+    >>> [_ledger_lines(pitch.Pitch("C4"), c) for c in (clef.TrebleClef(), clef.Treble8vbClef())]
+    [1, 0]
+    """
+    bottom = staff_clef.lowestLine                   # the bottom line's diatonic step (E4: 31)
+    return max(0, (p.diatonicNoteNum - bottom - 8) // 2, (bottom - p.diatonicNoteNum) // 2)
 
 
 def _spelled_name(pitch_class: int, the_key: key.Key) -> str:
@@ -315,6 +429,33 @@ def spell_pitch(midi: int, the_key: key.Key) -> pitch.Pitch:
     spelled = pitch.Pitch(_spelled_name(midi % 12, the_key) + "4")
     spelled.octave += (midi - int(spelled.midi)) // 12
     return spelled
+
+
+# ---------------------------------------------------------------------------------------------
+# Chord symbols.
+
+def _chord_symbols(solo: Solo, number: int, *, length: int, previous: tuple | None,
+                   written_key: key.Key, shift: interval.Interval
+                   ) -> list[tuple[int, harmony.Harmony, tuple]]:
+    """(offset in twelfths, symbol, what it is) of measure `number`'s chord changes.
+
+    In a bar shorter than its metre (a pickup) a symbol less than a beat after the one before
+    is left out: the bar is too narrow for both, and they would be drawn on top of each other.
+    """
+    chords = solo.chords[number] if number < len(solo.chords) else ()
+    short = length < _twelfths(time_signature_ql(solo.time_signature(number)), "its bar")
+    beat = metre_units(solo.time_signature(number)).beat
+    out: list[tuple[int, harmony.Harmony, tuple]] = []
+    for c in sorted(chords, key=lambda c: float(c.offset)):
+        offset = max(round(float(c.offset) * GRID_PER_QUARTER), 0)
+        what = _chord_key(c)
+        if what == previous or offset >= length:
+            continue
+        if short and out and offset - out[-1][0] < beat:
+            continue
+        out.append((offset, chord_symbol_for(c, written_key, shift), what))
+        previous = what
+    return out
 
 
 @functools.lru_cache(maxsize=1)
@@ -373,13 +514,31 @@ def _root_and_tones(c) -> tuple[int, frozenset[int]] | None:
     return root, frozenset((pc - root) % 12 for pc in classes)
 
 
-def chord_symbol_for(c, the_key: key.Key) -> harmony.Harmony:
-    """The music21 chord symbol written above the staff for one chord of the solo.
+def _written_root(name: str, written_key: key.Key, shift: interval.Interval) -> str:
+    """A chart's root or bass name moved by the part's transposition (Ab → Bb for tenor), in
+    music21 spelling; a name the move makes awkward (A#, Cb, double sharps in a flat key) is
+    named as in the written key."""
+    if not shift.semitones:
+        return _music21_name(name)
+    moved = pitch.Pitch(_music21_name(name)).transpose(shift)
+    against_key = ("#" in moved.name and written_key.sharps < 0) or \
+        ("-" in moved.name and written_key.sharps > 0)
+    if moved.name in ("C-", "F-", "E#", "B#") or abs(moved.alter) > 1 or against_key:
+        return _spelled_name(moved.pitchClass, written_key)
+    return moved.name
+
+
+def chord_symbol_for(c, the_key: key.Key,
+                     shift: interval.Interval | None = None) -> harmony.Harmony:
+    """The music21 chord symbol written above the staff for one chord of the solo, in a part
+    written `shift` above concert pitch (None: at concert pitch).
 
     A chord with a jazzsolo ``.symbol`` keeps its root, bass and written text (``<kind
-    text="-7">``); any other chord is named from its pitches (`_root_and_tones`), root and bass
-    spelled in the key.  A chord without pitches, or N.C., is N.C.
+    text="-7">``), moved with the part; any other chord is named from its pitches
+    (`_root_and_tones`), root and bass spelled in the key.  A chord without pitches, or N.C.,
+    is N.C.
     """
+    shift = shift or interval.Interval("P1")
     found = _root_and_tones(c)
     if found is None:
         return harmony.NoChord()
@@ -387,11 +546,12 @@ def chord_symbol_for(c, the_key: key.Key) -> harmony.Harmony:
     kind = _closest_kind(set(tones))[2]
     symbol = getattr(c, "symbol", None)
     if isinstance(symbol, ChordSymbol):
-        written = harmony.ChordSymbol(root=_music21_name(symbol.root),
-                                      bass=_music21_name(symbol.bass), kind=kind)
+        written = harmony.ChordSymbol(root=_written_root(symbol.root, the_key, shift),
+                                      bass=_written_root(symbol.bass, the_key, shift), kind=kind)
         if symbol.suffix:
             written.chordKindStr = symbol.suffix
         return written
     bass = min(c.pitches, key=lambda p: p.midi).pitchClass
-    return harmony.ChordSymbol(root=_spelled_name(root, the_key),
-                               bass=_spelled_name(bass, the_key), kind=kind)
+    return harmony.ChordSymbol(root=_spelled_name((root + shift.semitones) % 12, the_key),
+                               bass=_spelled_name((bass + shift.semitones) % 12, the_key),
+                               kind=kind)

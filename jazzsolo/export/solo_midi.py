@@ -108,6 +108,20 @@ def write_solo_midi(solo: Solo, path: str | os.PathLike, *, qpm: float = DEFAULT
     same bytes.  The `Solo` itself (and its MusicXML) keeps the straight grid.  With
     `model_name`, a text event at the start says which model played ("jazzsolo, model NAME").
     """
+    midi_file = solo_midi_file(solo, qpm=qpm, accompaniment=accompaniment,
+                               solo_program=solo_program, swing_ratio=swing_ratio,
+                               dynamics=dynamics, drums=drums, bass=bass, comp=comp, seed=seed,
+                               count_off=count_off, model_name=model_name)
+    return write_midi(path, midi_file, overwrite=overwrite)
+
+
+def solo_midi_file(solo: Solo, *, qpm: float = DEFAULT_QPM, accompaniment: str = "block",
+                   solo_program: int = SOLO_PROGRAM, swing_ratio: float | None = None,
+                   dynamics: bool = True, drums: bool = True, bass: bool = True,
+                   comp: bool = True, seed: int = 0, count_off: bool = False,
+                   model_name: str | None = None) -> mido.MidiFile:
+    """What `write_solo_midi` writes, in memory (a ``mido.MidiFile``): the file and the
+    practice room's page share it."""
     if accompaniment not in ACCOMPANIMENTS:
         raise ConfigError(f"unknown accompaniment {accompaniment!r}; valid: {', '.join(ACCOMPANIMENTS)}")
     band = Band(swing_ratio=swing_ratio, dynamics=dynamics, drums=drums, bass=bass, comp=comp,
@@ -117,7 +131,7 @@ def write_solo_midi(solo: Solo, path: str | os.PathLike, *, qpm: float = DEFAULT
     if model_name:                             # after the tempo, at tick 0 of the tempo track
         text = f"jazzsolo, model {model_name}".encode("latin-1", "replace").decode("latin-1")
         midi_file.tracks[0].insert(1, mido.MetaMessage("text", text=text, time=0))
-    return write_midi(path, midi_file, overwrite=overwrite)
+    return midi_file
 
 
 def generate_music(inference_model, indices_values: dict[int, str],

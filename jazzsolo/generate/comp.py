@@ -404,20 +404,29 @@ MIN_CHORUS_BARS = 4
 
 def chorus_form(measures: Sequence[Sequence[chord.Chord]]) -> tuple[int, int] | None:
     """(first bar of the first chorus, bars per chorus) when the chords are one progression
-    played two or more times in a row (after at most one pickup bar), else None: the form is
-    not known.
+    played two or more times in a row (after at most one pickup bar; the last chorus may end
+    early, as an iReal chart's does at its END), else None: the form is not known.
 
     >>> from jazzsolo.music.progression import parse_progression, repeat_choruses
     >>> chorus_form(repeat_choruses(parse_progression("Dm7 | G7 | Cmaj7 | A7"), 3))
     (0, 4)
     >>> chorus_form(parse_progression("Dm7 | G7 | Cmaj7 | A7")) is None
     True
+    >>> form = parse_progression("Dm7 | G7 | Cmaj7 | A7 | Dm7 | G7")     # ends before its turnaround
+    >>> chorus_form(form + form[:4])
+    (0, 6)
+    >>> a, b = parse_progression("C | C | C | C | C | C | C | G7"), parse_progression("F | " * 7 + "G7")
+    >>> chorus_form(a + a + b + a) is None                              # AABA, once
+    True
     """
     keys = [_measure_key(m) for m in measures]
-    for period in range(MIN_CHORUS_BARS, len(keys) // 2 + 1):
+    for period in range(MIN_CHORUS_BARS, len(keys) - MIN_CHORUS_BARS + 1):
         for first in (0, 1):
             body = keys[first:]
-            if len(body) % period == 0 and len(body) >= 2 * period \
+            full, rest = divmod(len(body), period)
+            # a short last chorus counts when it plays at least half the form, so a tune
+            # played once whose last section repeats its first (A A B A) is not taken for one
+            if (full >= 2 or (full == 1 and rest >= max(MIN_CHORUS_BARS, period / 2))) \
                     and all(body[i] == body[i + period] for i in range(len(body) - period)):
                 return first, period
     return None

@@ -26,6 +26,30 @@ class CourseModel:
         self._guards: dict[int, object] = {}
         self._primer = None            # (path and bar length, the chords, the primer) last read
 
+    @property
+    def tune_files(self) -> list[str]:
+        """The names of the MIDI files it learned from, in order (config.json's source_midi);
+        its own chords are the first one's."""
+        sources = self.trained.settings.get("source_midi") or []
+        return [str(s) for s in (sources if isinstance(sources, list) else [sources])]
+
+    @property
+    def tune_title(self) -> str:
+        """The name of the tune whose chords it plays when given none: its first training
+        file's name without the extension ("" when config.json does not say)."""
+        return Path(self.tune_files[0]).stem if self.tune_files else ""
+
+    def own_chords_note(self) -> str | None:
+        """One line saying whose chords it plays when given none, if it learned from several
+        tunes (it keeps the first one's chords only, so without it the choice goes unsaid)."""
+        files = self.tune_files
+        if len(files) < 2:
+            return None
+        others = ", ".join(files[1:3]) + (", ..." if len(files) > 3 else "")
+        return (f"playing over the chords of {files[0]}, the first of the {len(files)} tunes "
+                f"the model was trained on; give --chords_from FILE (another of them: "
+                f"{others}) or --progression to choose")
+
     def copy_guard(self, max_copy: int | None):
         """The copy guard for a limit (None: `MAX_COPY`; 0: none), built once per limit."""
         from jazzsolo.generate.measures import copy_guard_for
@@ -67,10 +91,9 @@ class CourseModel:
     def describe(self) -> list[tuple[str, str]]:
         """What `jazzsolo info` shows of it."""
         settings, history = self.trained.settings, self.trained.history
-        sources = settings.get("source_midi") or ["?"]
-        sources = sources if isinstance(sources, list) else [sources]
+        sources = self.tune_files or ["?"]
         train = settings.get("train", {})
-        rows = [("trained on", f"{', '.join(map(str, sources))} (preset "
+        rows = [("trained on", f"{', '.join(sources)} (preset "
                                f"{settings.get('preset') or 'auto'})"),
                 ("vocabulary", f"{len(self.trained.values)} values; n_a "
                                f"{self.trained.weights.n_a}"),
@@ -80,8 +103,9 @@ class CourseModel:
         if history.get("loss"):
             rows.append(("final", f"loss {history['loss'][-1]:.3f}, accuracy "
                                   f"{history['accuracy'][-1]:.3f}"))
+        whose = f", {self.tune_files[0]}'s" if self.tune_files else ""
         rows.append(("chords", f"{len(self.trained.chords)} measures of {self.measure_ql:g} "
-                               f"beats"))
+                               f"beats{whose} (played when no chords are given)"))
         rows.append(("sampling", f"temperature {COURSE_TEMPERATURE}, copy guard {MAX_COPY} "
                                  f"values"))
         return rows

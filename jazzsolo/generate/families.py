@@ -70,6 +70,15 @@ class ScoresNotes(Protocol):
         ...
 
 
+@runtime_checkable
+class PlaysVoices(Protocol):
+    """A model that plays as a chosen player, style or instrument (`jazzsolo players`)."""
+
+    def voice_counts(self) -> dict:
+        """Training solos per name: ``{"player": Counter, "style": ..., "instrument": ...}``."""
+        ...
+
+
 @dataclass(frozen=True)
 class Family:
     """A model family: its name in config.json and the loader of its directories."""
@@ -173,6 +182,7 @@ def solo_from_notes(notes: Sequence[tuple[float, float, int]], chord_measures: S
                 measure_lengths_ql=lengths, time_signatures=signatures)
 
 
-__all__ = ["DEFAULT_MODEL", "FAMILIES", "MODEL_NAMES", "Family", "SamplingOptions", "ScoresNotes",
+__all__ = ["DEFAULT_MODEL", "FAMILIES", "MODEL_NAMES", "Family", "PlaysVoices", "SamplingOptions",
+           "ScoresNotes",
            "SoloModel", "check_options", "family_of", "load_model", "register_family",
            "resolve_model", "solo_from_notes"]

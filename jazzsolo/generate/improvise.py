@@ -39,8 +39,16 @@ class GenerateSettings:
     count_off: bool = False                  # a bar of hi-hat count-off before the solo
     mp3: bool = False                        # also an MP3 beside each MIDI (needs ffmpeg)
     primer_midi: str | None = None           # a phrase to open the solo with
+    player: str | None = None                # play as this performer (`jazzsolo players`)
+    style: str | None = None                 # ... in this style
+    instrument: str | None = None            # ... on this instrument: its idiom, range, sound
+    density: float | None = None             # notes per beat
+    phrase_length: float | None = None       # median notes per phrase
+    register: str | None = None              # LOW-HIGH in note names or MIDI numbers
     wav: bool = False                        # also render a WAV beside each MIDI
     musicxml: bool = False                   # also write a MusicXML lead sheet beside each MIDI
+    key: str | None = None                   # lead sheet key, "Ab", "C-"; None: chart's, else chords'
+    transpose_for: str = "concert"           # lead sheet written for tenor, alto, trumpet or concert
     output_dir: str = "output"
     overwrite: bool = False                  # replace files that exist
 
@@ -74,6 +82,25 @@ def check_settings(settings: GenerateSettings) -> None:
     if settings.tune is not None and settings.chords_from is None:
         raise ConfigError("tune picks a tune of an iReal Pro playlist, and no chart was given",
                           setting="tune")
+    _check_lead_sheet(settings)
+
+
+def _check_lead_sheet(settings: GenerateSettings) -> None:
+    """Refuse a key or a part that cannot be read, and either without a lead sheet to write."""
+    from jazzsolo.music.keys import check_transpose_for, parse_key_name
+
+    if settings.key is not None:
+        try:
+            parse_key_name(settings.key)
+        except ConfigError as e:
+            raise ConfigError(str(e), setting="key") from None
+    check_transpose_for(settings.transpose_for)
+    asked = [name for name, value in (("key", settings.key is not None),
+                                      ("transpose_for", settings.transpose_for != "concert"))
+             if value]
+    if asked and not settings.musicxml:
+        raise ConfigError(f"{asked[0]} sets how the MusicXML lead sheet is written, and none "
+                          f"was asked for (add musicxml)", setting=asked[0])
 
 
 def read_backing(settings: GenerateSettings, *, model_ql: float = 4.0, tune_chords=None):
@@ -87,6 +114,7 @@ def read_backing(settings: GenerateSettings, *, model_ql: float = 4.0, tune_chor
     from jazzsolo.music.progression import get_progression, parse_progression, repeat_choruses
 
     signature = settings.time_signature or time_signature_for(model_ql)
+    last = None                                          # the last chorus, when it differs
     if settings.backing_chords is not None or settings.progression is not None:
         text = settings.backing_chords if settings.backing_chords is not None \
             else get_progression(settings.progression)
@@ -96,6 +124,7 @@ def read_backing(settings: GenerateSettings, *, model_ql: float = 4.0, tune_chor
     elif settings.chords_from is not None:
         backing = read_chart_backing(settings.chords_from, measure_ql=model_ql,
                                      tune=settings.tune)
+        last = _last_chorus(settings)
     elif tune_chords is not None:
         backing = Backing(tune_chords, [time_signature_for(model_ql)] * len(tune_chords))
     else:
@@ -103,18 +132,39 @@ def read_backing(settings: GenerateSettings, *, model_ql: float = 4.0, tune_chor
                           "give chords to play over (a progression, chord symbols or a chart), "
                           "or choose the course model for the Metheny tune's chords")
     skip = 1 if backing.pickup_ql is not None else 0      # a pickup is played once, up front
-    backing.measures = backing.measures[:skip] + repeat_choruses(backing.measures[skip:],
-                                                                 settings.choruses)
+    chorus_signatures = backing.time_signatures[skip:]
+    backing.measures = backing.measures[:skip] + repeat_choruses(
+        backing.measures[skip:], settings.choruses, last=last and last[0])
     backing.time_signatures = (backing.time_signatures[:skip]
-                               + backing.time_signatures[skip:] * settings.choruses)
+                               + chorus_signatures * (settings.choruses - 1)
+                               + (last[1] if last else chorus_signatures))
     return backing
+
+
+def _last_chorus(settings: GenerateSettings):
+    """(measures, time signatures) of an iReal Pro chart's last chorus where it ends sooner than
+    the others (at END, or with an outro coda); None for any other chord source."""
+    from jazzsolo.ingest.chord_files import _sniff
+    from jazzsolo.ingest.ireal import read_ireal
+    from jazzsolo.music.chart import Chart
+    from jazzsolo.music.progression import chart_time_signatures, chart_to_measures
+
+    kind, source = _sniff(settings.chords_from)
+    chart = read_ireal(source, tune=settings.tune) if kind in ("ireal", "ireal-link") else None
+    if chart is None or chart.last_chorus_bars is None:
+        return None
+    last = Chart(title=chart.title, bars=chart.last_chorus_bars)
+    return chart_to_measures(last, source=chart.title), chart_time_signatures(last)
 
 
 def sampling_options(settings: GenerateSettings) -> SamplingOptions:
     """The sampling part of the settings, as every model family takes it."""
     return SamplingOptions(temperature=settings.temperature,
                            rhythm_temperature=settings.rhythm_temperature, top_k=settings.top_k,
-                           max_copy=settings.max_copy, primer_midi=settings.primer_midi)
+                           max_copy=settings.max_copy, primer_midi=settings.primer_midi,
+                           player=settings.player, style=settings.style,
+                           instrument=settings.instrument, density=settings.density,
+                           phrase_length=settings.phrase_length, register=settings.register)
 
 
 @dataclass

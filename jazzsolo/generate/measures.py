@@ -34,7 +34,8 @@ class Solo:
 
     measure_ql: float                  # the usual measure length, quarter lengths (4.0 in 4/4)
     values: list[list[Value]] = field(default_factory=list)
-    notes: list[list[Note]] = field(default_factory=list)     # offsets within the measure
+    notes: list[list[Note]] = field(default_factory=list)     # offsets within the measure; a
+                                       # note held over the bar line lasts past its measure
     chords: list[list[chord.Chord]] = field(default_factory=list)
     measure_lengths_ql: list[float] = field(default_factory=list)  # per measure, quarter lengths
     time_signatures: list[str] = field(default_factory=list)       # per measure, e.g. "3/4"

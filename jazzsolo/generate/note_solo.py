@@ -27,16 +27,19 @@ from jazzsolo.encodings.grammar import chord_at, classify_note
 from jazzsolo.encodings.note_events import (DURATIONS, N_PITCH_TOKENS, PITCH_HIGH, PITCH_LOW, REST,
                                             ChordTimeline, Event, control_indices,
                                             control_matrix, decode_event, decode_events,
-                                            timeline_of_measures)
-from jazzsolo.encodings.phrase_plan import BREATH_STEPS, plan_features
+                                            encode_event, timeline_of_measures)
+from jazzsolo.encodings.phrase_plan import BREATH_STEPS, plan_features, sequence_plan
 from jazzsolo.errors import ConfigError
 from jazzsolo.generate.measures import Solo, measure_metres
 from jazzsolo.generate.sampling import sample
+from jazzsolo.generate.voices import VoiceRequest, choose_voice
 from jazzsolo.models.note_lstm import NoteStepModel
 from jazzsolo.models.solo_cache import SoloCache
 from jazzsolo.music.notes import Note
 
 _DURATIONS = np.array(DURATIONS)
+DENSITY_GAIN = 1.25                # `density_tilt`: how hard the durations are steered
+DENSITY_SETTLE_BEATS = 8           # beats played before the steering starts
 
 
 def _check(temperature: float, rhythm_temperature: float, top_k: int | None,
@@ -111,6 +114,47 @@ class _Phrase:
             self.length, self.played = 0, 0
 
 
+def density_tilt(density: float, n_notes: int, step: int) -> np.ndarray:
+    """Factors on the duration probabilities that steer the notes per beat so far towards the
+    `density` asked for: shorter values while the line is sparser than asked, longer while it
+    is denser (no tilt in the first `DENSITY_SETTLE_BEATS`).
+
+    >>> density_tilt(2.0, 4, 48)[[2, 7, 15]].tolist()          # 4 beats: not yet
+    [1.0, 1.0, 1.0]
+    >>> density_tilt(2.0, 4, 96)[[2, 7, 15]].round(2).tolist()  # 1/2 a beat: 16ths up, whole down
+    [5.66, 1.0, 0.18]
+    """
+    beats = step / GRID_PER_BEAT
+    if beats < DENSITY_SETTLE_BEATS:
+        return np.ones(len(DURATIONS))
+    error = float(np.clip(np.log(density * beats / max(n_notes, 1)), -1.0, 1.0))
+    return (_DURATIONS / GRID_PER_BEAT) ** (-DENSITY_GAIN * error)
+
+
+def _heard(model, timeline: ChordTimeline, primer: Sequence[Event], played: list[int],
+           cache: SoloCache | None):
+    """Feed the primer's events to the model (each read with the controls at its onset and the
+    plan as they were phrased); returns (state, last event's tokens, step after them) and
+    records the notes in `played` and the cache."""
+    state, previous, step = model.initial_state(), None, 0
+    if not primer:
+        return state, previous, step
+    tokens = np.array([encode_event(e) for e in primer], dtype=int)
+    plan = sequence_plan(tokens[:, 0], np.array([e.steps for e in primer]), REST)
+    for event, pair, plan_row in zip(primer, tokens, plan):
+        if step >= timeline.end_step:
+            raise ConfigError("the phrase heard lasts past the chords given to answer over")
+        control = control_matrix(control_indices(timeline, [step]))[0]
+        _, _, state = model.probabilities(state, previous, control, plan_row)
+        previous = (int(pair[0]), int(pair[1]))
+        if event.pitch is not None:
+            played.append(int(pair[0]))
+            if cache is not None:
+                cache.add(int(pair[0]))
+        step += event.steps
+    return state, previous, step
+
+
 def _durations_excluded(too_long: list[int], bans: list[int]) -> list[int]:
     """The duration tokens to exclude: `too_long` and `bans`, unless that leaves none."""
     both = sorted(set(too_long) | set(bans))
@@ -121,7 +165,9 @@ def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
                   temperature: float = NOTE_TEMPERATURE, rng: np.random.Generator,
                   rhythm_temperature: float = NOTE_RHYTHM_TEMPERATURE,
                   top_k: int | None = None,
-                  pitch_range: tuple[int, int] = SOLO_PITCH_RANGE) -> list[Event]:
+                  pitch_range: tuple[int, int] = SOLO_PITCH_RANGE,
+                  voice: VoiceRequest = VoiceRequest(),
+                  primer: Sequence[Event] = ()) -> list[Event]:
     """Events filling the timeline from step 0 to its end, drawn from the model: each pitch at
     `temperature` (a phrase's planned last one at no more than NOTE_PHRASE_END_TEMPERATURE),
     each duration at `rhythm_temperature`, phrase by phrase as planned.
@@ -130,23 +176,34 @@ def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
     pass the end, nor the pitches `repeat_bans` names; inside a planned phrase a rest is
     shorter than a breath (`phrase_plan.BREATH_STEPS`), and after its last note comes a
     breath.  The model's solo cache, when it has one, mixes the
-    notes drawn so far into the pitch probabilities (`jazzsolo.models.solo_cache`).  Draws from
-    `rng`: first the training solo whose phrasing this one takes, then per event the pitch, the
-    duration, and the phrase's length when a note starts a phrase.
+    notes drawn so far into the pitch probabilities (`jazzsolo.models.solo_cache`).  `voice`
+    asks for a player, style, instrument, density, phrase length or register
+    (`generate.voices`); the register or instrument asked for replaces `pitch_range`.  Draws
+    from `rng`: first the training solo whose phrasing and profile this one takes, then per
+    event the pitch, the duration, and the phrase's length when a note starts a phrase.
+
+    `primer`: events heard before (someone's phrase, from the timeline's step 0), fed to the
+    model as it would read a real solo; the drawn events then start where they end and carry
+    on from them (trading fours: `generate.trading`).
     """
-    _check(temperature, rhythm_temperature, top_k, pitch_range, timeline.qpm)
     if getattr(model, "phrases", None) is None:
         raise ConfigError("this note model has no phrase lengths to plan its phrases from; "
                           "retrain it with this jazzsolo")
+    chosen = choose_voice(model, voice, timeline.qpm, rng)
+    pitch_range = chosen.pitch_range or pitch_range
+    _check(temperature, rhythm_temperature, top_k, pitch_range, timeline.qpm)
+    if model.voices is not None:
+        model = model.with_voice(model.voices.features(chosen.profile))
     pitches = np.arange(N_PITCH_TOKENS - 1) + PITCH_LOW
     out_of_range = [int(i) for i in np.flatnonzero((pitches < pitch_range[0]) |
                                                    (pitches > pitch_range[1]))]
     all_notes = list(range(N_PITCH_TOKENS - 1))
-    state, previous, step, events = model.initial_state(), None, 0, []
     played: list[int] = []                                   # pitch tokens of the notes so far
-    phrase = _Phrase(model.phrases.phrasing(timeline.qpm, rng))
+    phrase = _Phrase(chosen.phrasing)
     cache_config = getattr(model, "cache", None)
     cache = SoloCache(cache_config, N_PITCH_TOKENS - 1) if cache_config is not None else None
+    state, previous, step = _heard(model, timeline, primer, played, cache)
+    events: list[Event] = []
     end = timeline.end_step
     while step < end:
         control = control_matrix(control_indices(timeline, [step]))[0]
@@ -167,6 +224,8 @@ def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
             row, excluded = duration_probs[1], _durations_excluded(too_long, phrase.rest_bans())
         else:
             row, excluded = duration_probs[0], too_long
+        if chosen.density is not None:
+            row = row * density_tilt(chosen.density, len(played), step)
         duration_token = sample(row, rhythm_temperature, rng, top_k, excluded)
         phrase.advance(pitch_token, DURATIONS[duration_token], rng)
         previous = (pitch_token, duration_token)
@@ -183,7 +242,10 @@ def _note_name(midi: int) -> str:
 def events_to_measures(events: Sequence[Event], timeline: ChordTimeline,
                        chord_measures) -> list[list[Note]]:
     """The events' notes per measure, offsets and durations in quarter lengths within their
-    measure; a note is cut at its bar line, and classed over the chord sounding under it."""
+    measure, each classed over the chord sounding at its onset.  A note held over a bar line
+    stays one note of the measure it starts in, lasting past the bar line (a player's
+    anticipation of the next bar: MIDI plays it whole, notation ties it over); only the solo's
+    end cuts a note."""
     starts = timeline.bar_starts
     measures: list[list[Note]] = [[] for _ in range(len(starts) - 1)]
     for n in decode_events(events, 0):
@@ -191,7 +253,7 @@ def events_to_measures(events: Sequence[Event], timeline: ChordTimeline,
         if not 0 <= bar < len(measures):
             continue
         offset = (n.onset_step - starts[bar]) / GRID_PER_BEAT
-        length = (min(n.onset_step + n.duration_steps, starts[bar + 1]) - n.onset_step) \
+        length = (min(n.onset_step + n.duration_steps, starts[-1]) - n.onset_step) \
             / GRID_PER_BEAT
         chords = list(chord_measures[bar])
         note_class = classify_note(_note_name(n.pitch), chord_at(chords, offset)) if chords \
@@ -206,13 +268,14 @@ def generate_note_solo(model: NoteStepModel, chord_measures, *,
                        temperature: float = NOTE_TEMPERATURE, seed: int | None = None,
                        rhythm_temperature: float = NOTE_RHYTHM_TEMPERATURE,
                        top_k: int | None = None, qpm: float = DEFAULT_QPM,
-                       pitch_range: tuple[int, int] = SOLO_PITCH_RANGE) -> Solo:
+                       pitch_range: tuple[int, int] = SOLO_PITCH_RANGE,
+                       voice: VoiceRequest = VoiceRequest()) -> Solo:
     """Improvise over measures of music21 chords (offsets within each measure) with a note model.
 
     Each measure lasts its entry of `measure_lengths_ql` (default: the sum of its chords'
     lengths, as `jazzsolo.music.progression` builds them), in quarter lengths; the model plays on
     the 12-per-beat grid from the first measure's start to the last one's end, told the tempo
-    `qpm`.  The same `seed` gives the same notes.  Rests are left out of ``Solo.notes``;
+    `qpm`, as the `voice` asked for.  The same `seed` gives the same notes.  Rests are left out of ``Solo.notes``;
     ``Solo.values`` holds one empty list per measure (this model has no grammar values).
     """
     chord_measures = [list(m) for m in chord_measures]
@@ -226,7 +289,8 @@ def generate_note_solo(model: NoteStepModel, chord_measures, *,
     timeline = timeline_of_measures(chord_measures, lengths, qpm=qpm)
     events = sample_events(model, timeline, temperature=temperature,
                            rhythm_temperature=rhythm_temperature,
-                           rng=np.random.default_rng(seed), top_k=top_k, pitch_range=pitch_range)
+                           rng=np.random.default_rng(seed), top_k=top_k, pitch_range=pitch_range,
+                           voice=voice)
     usual = Counter(lengths).most_common(1)[0][0]
     return Solo(usual, values=[[] for _ in chord_measures],
                 notes=events_to_measures(events, timeline, chord_measures),

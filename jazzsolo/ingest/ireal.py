@@ -10,12 +10,37 @@ divides its beats (two in 4/4: beats 1 and 3); else each sits on its iReal cell 
 space takes one, ``,`` none) if the cells fit the beats; else they share it evenly.  A slash
 places nothing (the chord goes on); ``W/E`` is the chord before over E, written ``C7/E``.
 
-Form, once through: ``{ }`` plays twice (or as often as its highest ending number), ending N on
-pass N; ``x``/``r`` copy the one/two bars written before; a D.C./D.S. comment jumps once to the
-top or the segno ``S``, after which repeats play once with their last ending.  "al Coda" leaves
-at the first ``Q`` (before its bar if the ``Q`` comes before the bar's first chord, else after;
-at the D.C. bar if there is one ``Q``) for the last ``Q``; "al Fine" stops after ``<Fine>``;
-``U`` stops.  With no D.C./D.S. the chart plays straight through and ``Q`` is ignored.
+Form: each chorus as iReal Pro's player plays it.  `Chart.bars` is every chorus but the last,
+`Chart.last_chorus_bars` the last one when it differs, `Chart.played(n)` all n choruses:
+
+==========================  ==================================================================
+written                     played
+==========================  ==================================================================
+``{ }``                     twice, or N times with a count ``<Nx>`` inside it (``<3x>``; a
+                            leading ``*NN`` in a comment only raises it on the page: ``<*723x>``)
+``N1`` ``N2`` ``N3``        pass k takes ending k; ``}`` after an ending goes back to the ``{``.
+                            A pass without an ending of its own takes, before the last pass, the
+                            latest one closed by ``}``, on the last pass the first one not closed
+``x`` ``r``                 the one / two bars written before, again
+``<D.C.>`` ``<D.S.>``       once per chorus, back to the top / to the segno ``S``; repeats then
+                            play once, with their last ending, and the chorus goes on to its end
+                            (a ``<Fine>`` met after the jump ends it)
+... ``al Fine``             after the jump, the chorus ends after the bar with ``<Fine>``
+... ``al Coda``             after the jump, the chorus leaves at the first ``Q`` for the coda (the
+                            last ``Q``): before the ``Q``'s bar if it comes before the bar's first
+                            chord, else after it; with one ``Q``, after the D.C./D.S. bar
+... ``al 1st/2nd/3rd End.`` after the jump, the repeat plays once, taking that ending, and the
+                            chorus ends with it: at its ``}``, else at its section's end (``]``,
+                            ``Z``, or a next bar opening ``[``, ``{``, ``*A`` or an ending)
+``Q`` without ``al Coda``   an outro: every chorus but the last stops before the coda (the last
+                            ``Q``, written before its bar's chord); the last chorus leaves at the
+                            first ``Q`` (on its repeat's last pass) for it, or plays into it
+``U`` (END)                 every chorus but the last plays the whole form, the bars after END
+                            included; the last chorus ends after END (the last time it passes it)
+==========================  ==================================================================
+
+A link cut short (or mangled in an ``irealb://`` chart, which iReal Pro writes itself) is refused
+as "cut off or damaged" in one line, never read as a shorter tune.
 
 Not pyRealParser (PyPI 0.1.0, 2018, the one Python reader): it turns ``C7alt`` into ``C7at``,
 merges third endings into one bar, ignores D.C./al Fine, drops songs with an empty composer,
@@ -24,6 +49,7 @@ gives no chord offsets, keeps one time signature and prints instead of raising.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +67,12 @@ _ARTEFACTS = (("XyQ", "   "), ("LZ", " |"), ("Kcl", "| x"))  # irealb:// shortha
 _QUALITY_CHARS = frozenset("0123456789#b^-+ho")
 _QUALITY_WORDS = ("sus", "alt", "add")
 _IGNORED = frozenset("slfY,\n\r\t")  # small/large chords, fermata, spacer, separators
-_BACK_MARKS = ("repeat_end", "jump_to", "jump_then", "fine", "stop")  # belong to the bar before
+_BACK_MARKS = ("repeat_end", "section_end", "jump_to", "jump_then", "jump_ending", "fine", "stop",
+               "count")                                     # belong to the bar before
+_RAISED = re.compile(r"^\*\d\d")                # <*72...>: a comment raised on the page
+_COUNT = re.compile(r"(?<![\w.])(\d{1,2}) ?x(?!\w)")   # <3x>: a repeat played 3 times
+_AL_ENDING = re.compile(r"al (\d)(?:st|nd|rd|th)?\.? ?end")  # D.C. al 2nd End. / al 2nd ending
+_TRAILING_FIELDS = 3                             # groove, tempo, repeats after an irealb:// chart
 
 
 @dataclass(frozen=True)
@@ -119,9 +150,19 @@ def _irealb_songs(fields: list[str], anchors: list[int]) -> list[_Song]:
         for short, written in _ARTEFACTS:
             music = music.replace(short, written)
         songs.append(_Song(title.strip(), composer.strip(), style, key, music, {
-            "format": "irealb", "groove": groove, "tempo": tempo, "repeats": repeats}))
+            "format": "irealb", "groove": groove, "tempo": tempo, "repeats": repeats,
+            "complete": len(fields) > k + _TRAILING_FIELDS}))
         previous = k
+    _check_playlist_end(fields[anchors[-1] + 1 + _TRAILING_FIELDS:], songs[-1].title)
     return songs
+
+
+def _check_playlist_end(rest: list[str], last_title: str) -> None:
+    """After the last song's fields comes nothing, or ``===`` and the playlist's name: anything
+    more is a song cut off before its chart (it would be lost without a word)."""
+    if len(rest) > 3 or (rest and rest[:2] != ["", ""][:len(rest)]):
+        raise ChartError(f"the iReal Pro link looks cut off or damaged: it ends inside the tune "
+                         f"after {last_title[:40]!r}; copy the whole link again")
 
 
 def _irealbook_songs(fields: list[str]) -> list[_Song]:
@@ -132,8 +173,8 @@ def _irealbook_songs(fields: list[str]) -> list[_Song]:
             i += 1
             continue
         if i + 6 > len(fields):
-            raise ChartError(f"malformed irealbook:// song {fields[i][:40]!r}: "
-                             "expected Title=Composer=Style=Key=n=Chart")
+            raise ChartError(f"malformed irealbook:// song {fields[i][:40]!r}: expected "
+                             "Title=Composer=Style=Key=n=Chart (the link looks cut off or damaged)")
         title, composer, style, key, _, music = fields[i:i + 6]
         extra = {"format": "irealbook"}
         songs.append(_Song(title.strip(), composer.strip(), style, key, music, extra))
@@ -150,20 +191,27 @@ class _Bar:
     copies: int = 0                            # 1 for x, 2 for r
     repeat_start: bool = False
     repeat_end: bool = False
+    section_start: bool = False                # opened by "[" or "{", or marked "*A"
+    section_end: bool = False                  # closed by "]", "}" or "Z"
+    count: int = 0                             # <3x>: its repeat plays 3 times
     ending: int = 0                            # N1 → 1; 0 for none
     segno: bool = False
     coda: str = ""                             # "before"/"after" the bar's first chord
     jump_to: str = ""                          # "top" (D.C.) or "segno" (D.S.)
-    jump_then: str = ""                        # "coda", "fine" or "" (play to the end)
+    jump_then: str = ""                        # "coda", "fine", "ending" or "" (play to the end)
+    jump_ending: int = 0                       # al 2nd ending → 2
     fine: bool = False
-    stop: bool = False                         # U: the player stops after this bar
+    stop: bool = False                         # U (END): the last chorus stops after this bar
     bar: ChartBar | None = None
 
 
 def _move_back_marks(source: _Bar, target: _Bar) -> None:
-    """Hand the marks that close a bar (repeat end, D.C., Fine, stop) from one bar to another."""
+    """Hand the marks that close a bar (repeat end, D.C., Fine, END) from one bar to another;
+    a count in a bar that opens a repeat stays with it (it counts that repeat)."""
     for name in _BACK_MARKS:
         value = getattr(source, name)
+        if name == "count" and source.repeat_start:
+            continue
         if value:
             setattr(target, name, value)
         setattr(source, name, getattr(_Bar, name))  # the field's default
@@ -198,8 +246,10 @@ class _Reader:
                 cur.cells += 1
             elif c in "|[]Z{}":
                 cur.repeat_end = cur.repeat_end or c == "}"
+                cur.section_end = cur.section_end or c in "]}Z"
                 self._close()
                 self.cur.repeat_start = self.cur.repeat_start or c == "{"
+                self.cur.section_start = self.cur.section_start or c in "[{"
             elif c in "ABCDEFGW":
                 self._chord(c)
             elif c in "np":
@@ -215,7 +265,7 @@ class _Reader:
             elif c in "SU":                     # segno; end of the chart
                 setattr(cur, "segno" if c == "S" else "stop", True)
             elif c == "Q":
-                cur.coda = cur.coda or ("after" if cur.slots else "before")
+                cur.coda = cur.coda or ("after" if cur.slots or cur.copies else "before")
             elif c not in _IGNORED:
                 self.unread.append(self.i - 1)
         self._close()
@@ -268,20 +318,28 @@ class _Reader:
         self.cur.cells += 1
 
     def _comment(self) -> None:
-        """Read D.C./D.S. (al Coda, al Fine) and Fine from a ``<comment>``; ignore any other."""
-        end = self._after(">")
-        text, self.i = self.s[self.i:end].lower(), end
+        """Read D.C./D.S. (al Coda, al Fine, al 1st/2nd/3rd ending), Fine and a repeat count
+        ``<3x>`` from a ``<comment>``; ignore any other text."""
+        end, cur = self._after(">"), self.cur
+        text = _RAISED.sub("", self.s[self.i:end].rstrip(">").lower())
+        self.i = end
         if "d.c." in text or "d.s." in text:
-            self.cur.jump_to = "segno" if "d.s." in text else "top"
-            self.cur.jump_then = "coda" if "coda" in text else "fine" if "fine" in text else ""
+            cur.jump_to = "segno" if "d.s." in text else "top"
+            ending = _AL_ENDING.search(text)
+            cur.jump_then = "ending" if ending else "coda" if "coda" in text \
+                else "fine" if "fine" in text else ""
+            cur.jump_ending = int(ending.group(1)) if ending else 0
         elif "fine" in text:
-            self.cur.fine = True
+            cur.fine = True
+        elif (count := _COUNT.search(text)) and int(count.group(1)) > 0:
+            cur.count = int(count.group(1))
 
     def _mark(self, c: str) -> None:
         """Read a time signature ``T44`` (``T12`` is 12/8), an ending ``N1`` or a section ``*A``."""
         s, i = self.s, self.i
         if c == "*":
             self.i += 1
+            self.cur.section_start = True
         elif c == "N" and s[i:i + 1] in tuple("0123456789"):
             self.cur.ending, self.i = int(s[i]), i + 1
         elif c == "T":
@@ -321,81 +379,199 @@ class _Form:
     """Where each jump of a written chart goes, worked out once before playing it."""
 
     starts: list[int]                 # the repeat start governing each bar (0 before any "{")
-    skip_to: list[int]                # an ending bar: the bar after its "}"; -1 for a last ending
-    passes: dict[int, int]            # repeat start → times its section plays
+    inside: list[bool]                # the bar lies between a "{" and its "}"
+    skip_to: list[int]                # an ending closed by "}": the bar after it; else -1
+    endings: dict[int, dict[int, int]]  # repeat start → {ending number: its first bar}
+    ending_last: dict[int, int]       # an ending's first bar → its last bar
+    passes: dict[int, int]            # repeat start → times its section plays (2 if absent)
     segno: int = 0
     coda: int = -1                    # the coda's first bar, -1 for none
-    to_coda: int = -1                 # the bar the D.C./D.S. leaves for the coda
+    to_coda: int = -1                 # the bar the player leaves for the coda, -1 for none
     before: bool = False              # leave before that bar rather than after it
+    outro: bool = False               # the coda ends the last chorus only (no "al Coda")
 
 
 def _form(bars: list[_Bar]) -> _Form:
-    """Find each bar's repeat, each ending's way out, the segno and the coda jump."""
-    form, start, ending = _Form([], [-1] * len(bars), {}), 0, -1
+    """Find each bar's repeat, each ending's way out and end, the repeat counts, the segno and
+    the coda jump."""
+    form = _Form([], [], [-1] * len(bars), {}, {}, {})
+    start, ending, inside = 0, -1, False
     for i, bar in enumerate(bars):
         if bar.repeat_start:
-            start, ending = i, -1
+            start, ending, inside = i, -1, True
         if bar.ending:
             ending = i
-            form.passes[start] = max(form.passes.get(start, 2), bar.ending)
+            form.endings.setdefault(start, {}).setdefault(bar.ending, i)
+        if bar.count and (inside or bar.repeat_end):
+            form.passes[start] = bar.count
         form.starts.append(start)
-        if bar.repeat_end and ending >= 0:
-            form.skip_to[ending], ending = i + 1, -1
-    jump = next((i for i, b in enumerate(bars) if b.jump_to), -1)
+        form.inside.append(inside or bar.repeat_end)
+        if bar.repeat_end:
+            if ending >= 0:
+                form.skip_to[ending] = i + 1
+            ending, inside = -1, False
+    for start, numbers in form.endings.items():
+        for first in numbers.values():
+            form.ending_last[first] = form.skip_to[first] - 1 if form.skip_to[first] >= 0 \
+                else _section_end(bars, first)
+        closed = [k for k, first in numbers.items() if form.skip_to[first] >= 0]
+        form.passes.setdefault(start, max(closed) + 1 if closed else 2)
     form.segno = next((i for i, b in enumerate(bars) if b.segno), 0)
-    codas = [i for i, b in enumerate(bars) if b.coda]
-    if jump >= 0 and codas and codas[-1] > jump:
-        form.coda = codas[-1]
-        form.to_coda = codas[0] if codas[0] < form.coda else jump
-        form.before = form.to_coda != jump and bars[form.to_coda].coda == "before"
+    _find_coda(bars, form)
     return form
 
 
-def _play_order(bars: list[_Bar]) -> tuple[ChartBar, ...]:
-    """Expand repeats, endings and D.C./D.S. jumps: the bars as a player meets them."""
-    form, out, i, steps = _form(bars), [], 0, 0
-    after = ""                              # once jumped: "coda", "fine", "end"; "done" at the coda
-    passes: dict[int, int] = {}
-    while i < len(bars):
-        steps += 1
-        if len(out) > MAX_BARS or steps > 4 * MAX_BARS:
-            raise ChartError(f"the form expands to more than {MAX_BARS} bars")
-        bar, start = bars[i], form.starts[i]
-        if bar.ending and form.skip_to[i] >= 0 and (after or bar.ending != passes.get(start, 1)):
-            i = form.skip_to[i]
-            continue
-        if after == "coda" and i == form.to_coda and form.before:
-            i, after = form.coda, "done"
-            continue
-        out.append(bar.bar)
-        if bar.stop or (after == "fine" and bar.fine):
-            break
-        if after == "coda" and i == form.to_coda:
-            i, after = form.coda, "done"
-        elif bar.jump_to and not after:
-            i, after = (form.segno if bar.jump_to == "segno" else 0), bar.jump_then or "end"
-        elif bar.repeat_end and not after and passes.get(start, 1) < form.passes.get(start, 2):
-            i, passes[start] = start, passes.get(start, 1) + 1
-        else:
-            i += 1
-    return tuple(out)
+def _section_end(bars: list[_Bar], first: int) -> int:
+    """The last bar of an ending not closed by "}": the one before a double bar line, a new
+    section or the next ending."""
+    j = first
+    while j + 1 < len(bars) and not bars[j].section_end and not bars[j + 1].section_start \
+            and not bars[j + 1].ending:
+        j += 1
+    return j
+
+
+def _find_coda(bars: list[_Bar], form: _Form) -> None:
+    """The coda (the last ``Q``) and the bar that leaves for it (the first ``Q``), in the form
+    (D.C./D.S. al Coda) or as an outro (no "al Coda": the last chorus only)."""
+    jump = next((i for i, b in enumerate(bars) if b.jump_to), -1)
+    codas = [i for i, b in enumerate(bars) if b.coda]
+    if jump >= 0 and bars[jump].jump_then == "coda":
+        if codas and codas[-1] > jump:
+            form.coda = codas[-1]
+            form.to_coda = codas[0] if codas[0] < form.coda else jump
+            form.before = form.to_coda != jump and bars[form.to_coda].coda == "before"
+        return
+    if codas and codas[-1] > 0 and bars[codas[-1]].coda == "before":
+        form.coda, form.outro = codas[-1], True
+        if len(codas) > 1:
+            form.to_coda, form.before = codas[0], bars[codas[0]].coda == "before"
+
+
+_JUMPED = ("coda", "fine", "ending", "end")  # the player is on its way back after a D.C./D.S.
+
+
+class _Player:
+    """One chorus of a written chart as iReal Pro's player meets it, as bar indices; `final`
+    for the last chorus, which takes an outro coda."""
+
+    def __init__(self, bars: list[_Bar], form: _Form, *, final: bool) -> None:
+        self.bars, self.form, self.final = bars, form, final
+        self.after = ""                         # once jumped: one of _JUMPED; "done" at the coda
+        self.ending_to = 0                      # al 2nd ending: 2, the ending that ends it
+        self.stop_at = -1                       # the bar that ends the chorus, once known
+        self.passes: dict[int, int] = {}        # repeat start → the pass being played (1 first)
+        self.taken: dict[int, tuple] = {}       # repeat start → (pass, after) its ending was in
+
+    def play(self) -> list[int]:
+        """The bars played, in order."""
+        out, i, steps, form = [], 0, 0, self.form
+        while i < len(self.bars):
+            steps += 1
+            if len(out) > MAX_BARS or steps > 4 * MAX_BARS:
+                raise ChartError(f"the form expands to more than {MAX_BARS} bars")
+            if self.bars[i].ending and (way := self._ending(i)) != i:
+                i = way
+                continue
+            if form.outro and i == form.coda and not self.final:
+                break
+            if self._leaves_for_coda(i, before=True):
+                i, self.after = form.coda, "done"
+                continue
+            out.append(i)
+            if i == self.stop_at or (self.bars[i].fine and self.after in ("fine", "ending", "end")):
+                break
+            i = self._next(i)
+        return out
+
+    def _next(self, i: int) -> int:
+        """The bar after bar `i`: the coda, a D.C./D.S. target, a repeat's start or the next."""
+        bar, form, start = self.bars[i], self.form, self.form.starts[i]
+        if self._leaves_for_coda(i, before=False):
+            self.after = "done"
+            return form.coda
+        if bar.jump_to and not self.after:
+            self.after, self.ending_to = bar.jump_then or "end", bar.jump_ending
+            return form.segno if bar.jump_to == "segno" else 0
+        if bar.repeat_end and self.after in ("", "done") \
+                and self.passes.get(start, 1) < form.passes.get(start, 2):
+            self.passes[start] = self.passes.get(start, 1) + 1
+            return start
+        return i + 1
+
+    def _leaves_for_coda(self, i: int, *, before: bool) -> bool:
+        """True where the player leaves bar `i` (before or after playing it) for the coda."""
+        form = self.form
+        if i != form.to_coda or form.before != before:
+            return False
+        if not form.outro:
+            return self.after == "coda"
+        start = form.starts[i]
+        last_pass = not form.inside[i] or self.passes.get(start, 1) >= form.passes.get(start, 2)
+        return self.final and not self.after and last_pass
+
+    def _ending(self, i: int) -> int:
+        """Where the player goes at the first bar of ending `i`: `i` to play it, else the ending
+        this pass takes, or past the repeat's endings."""
+        form, start, number = self.form, self.form.starts[i], self.bars[i].ending
+        pass_key, wanted = (self.passes.get(start, 1), self.after), self._wanted(start)
+        if number == wanted:
+            self.taken[start] = pass_key
+            if self.after == "ending" and number == self.ending_to:
+                self.stop_at = form.ending_last[i]
+            return i
+        if wanted is None or self.taken.get(start) == pass_key:
+            return max(form.ending_last[b] for b in form.endings[start].values()) + 1
+        return form.endings[start][wanted]
+
+    def _wanted(self, start: int) -> int | None:
+        """The ending this pass of the repeat at `start` takes (None: none of them)."""
+        numbers, form = self.form.endings[start], self.form
+        if self.after == "ending" and self.ending_to in numbers:
+            return self.ending_to
+        last = form.passes.get(start, 2)
+        now = last if self.after in _JUMPED else self.passes.get(start, 1)
+        closed = {k for k, first in numbers.items() if form.skip_to[first] >= 0}
+        if now < last:
+            return max((k for k in closed if k <= now), default=None)
+        if now in numbers:
+            return now
+        return min(set(numbers) - closed, default=None)
+
+
+def _end_at_stop(bars: list[_Bar], order: list[int]) -> list[int]:
+    """The last chorus ends after its last END (``U``) bar; without one, it plays through."""
+    stops = [k for k, i in enumerate(order) if bars[i].stop]
+    return order[:stops[-1] + 1] if stops else order
 
 
 def _chart(song: _Song) -> Chart:
-    """Read one song into a chart with its bars in playing order."""
-    reader = _Reader(song.music)
+    """Read one song into a chart: a chorus's bars in playing order, and the last chorus's."""
     try:
-        bars = _play_order(reader.read())
+        written = _Reader(song.music).read()
+        form = _form(written)
+        chorus = _Player(written, form, final=False).play()
+        last = _end_at_stop(written, _Player(written, form, final=True).play())
     except ChartError as e:
-        raise ChartError(f"iReal Pro tune {song.title!r}: {e}") from e
+        cut = song.extra.get("format") == "irealb"     # iReal Pro wrote it: a bad chart is damage
+        raise ChartError(f"iReal Pro tune {song.title!r}: " + (
+            f"the link looks cut off or damaged ({e}); copy the whole link again" if cut
+            else str(e))) from e
+    if not song.extra.get("complete", True):
+        raise ChartError(f"iReal Pro tune {song.title!r}: the link looks cut off or damaged "
+                         f"(it ends inside the tune's chart); copy the whole link again")
+    bars = tuple(written[i].bar for i in (chorus or last))
+    last_bars = tuple(written[i].bar for i in last)
     if not bars:
         raise ChartError(f"iReal Pro tune {song.title!r} has no bars")
     tempo = song.extra.get("tempo", "")
     digits = tempo.isascii() and tempo.isdigit() and len(tempo) <= 4
     qpm = float(tempo) if digits and 0 < int(tempo) <= 1000 else None   # 0: iReal's default
     extra = {**song.extra, "style": song.style}
+    extra.pop("complete", None)
     return Chart(title=song.title, bars=bars, qpm=qpm, key=song.key or None,
-                 composer=song.composer, extra=extra)
+                 composer=song.composer, extra=extra,
+                 last_chorus_bars=None if last_bars == bars else last_bars)
 
 
 def parse_ireal_link(link: str) -> list[Chart]:

@@ -22,10 +22,11 @@ class PartInfo:
     name: str
     program: int | None                # General MIDI program, 0-based
     is_drum: bool
-    n_notes: int
+    n_notes: int                       # as a musician counts them (`sounding_notes`)
     lowest: int | None                 # MIDI pitch
     highest: int | None
-    polyphony: float                   # share of notes that start while another still sounds
+    polyphony: float                   # share of its notes and chords that are chords or
+                                       # start while another still sounds
     mean_pitch: float
 
     def line(self) -> str:
@@ -46,24 +47,50 @@ def _pitches_and_spans(part: stream.Part) -> list[tuple[float, float, list[int]]
     return sorted(spans, key=lambda s: s[0])
 
 
+def sounding_notes(part: stream.Part) -> list[tuple[float, float, int | None]]:
+    """Every note of a part as a musician counts it, (onset, end, MIDI pitch) in quarter
+    lengths, in onset order: a chord as its notes, a note tied over bar lines (music21 cuts a
+    long MIDI note at each bar line and ties the pieces) as one note, a drum hit as a note
+    without a pitch (None)."""
+    notes: list[tuple[float, float, int | None]] = []
+    last_of_pitch: dict[int, int] = {}          # MIDI pitch -> index of its latest note
+    for element in part.flatten().notes:
+        onset = float(element.offset)
+        end = onset + float(element.quarterLength)
+        for piece in (element.notes if isinstance(element, chord.ChordBase) else [element]):
+            if not isinstance(piece, note.Note):
+                notes.append((onset, end, None))               # unpitched: a drum hit
+                continue
+            midi, tie = int(piece.pitch.midi), piece.tie or element.tie
+            last = last_of_pitch.get(midi)
+            if tie is not None and tie.type in ("stop", "continue") and last is not None \
+                    and abs(notes[last][1] - onset) < 1e-3:
+                notes[last] = (notes[last][0], end, midi)      # the tied piece goes on sounding
+            else:
+                last_of_pitch[midi] = len(notes)
+                notes.append((onset, end, midi))
+    return sorted(notes, key=lambda n: n[0])
+
+
 def describe_part(index: int, part: stream.Part) -> PartInfo:
-    """Name, program, note count, range and polyphony of one part."""
+    """Name, program, note count (`sounding_notes`), range and polyphony of one part."""
     instruments = list(part.getInstruments(returnDefault=False))
     instrument = instruments[0] if instruments else None
     # The importer adds one instrument from the track name and one per program change; the
     # last one with a program is what the file plays.
     programs = [i.midiProgram for i in instruments if i.midiProgram is not None]
     program = programs[-1] if programs else None
-    spans = _pitches_and_spans(part)
-    pitches = [p for _, _, ps in spans for p in ps]
-    is_drum = any(i.midiChannel == 9 for i in instruments) or (bool(spans) and not pitches)
+    notes = sounding_notes(part)
+    pitches = [midi for _, _, midi in notes if midi is not None]
+    is_drum = any(i.midiChannel == 9 for i in instruments) or (bool(notes) and not pitches)
+    spans = _pitches_and_spans(part)          # polyphony by music21 element, a chord as one
     overlapping, last_end = 0, float("-inf")
     for onset, end, ps in spans:
         if len(ps) > 1 or onset < last_end - 1e-3:
             overlapping += 1
         last_end = max(last_end, end)
     name = (part.partName or (instrument.instrumentName if instrument else None) or f"part {index}")
-    return PartInfo(index, str(name).strip(), program, is_drum, len(spans),
+    return PartInfo(index, str(name).strip(), program, is_drum, len(notes),
                     min(pitches) if pitches else None, max(pitches) if pitches else None,
                     overlapping / len(spans) if spans else 0.0,
                     sum(pitches) / len(pitches) if pitches else 0.0)

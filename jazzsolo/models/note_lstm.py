@@ -19,6 +19,7 @@ arrays and JSON into a `NoteStepModel`, which runs the same LSTM in NumPy one ev
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import zipfile
@@ -33,13 +34,15 @@ from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_INPUTS, N_INTER
                                             pitch_indices, step_input, step_pitch_indices,
                                             vocabularies)
 from jazzsolo.encodings.phrase_plan import PhraseLengths
+from jazzsolo.encodings.voice import VoiceProfile, VoiceVocabulary
 from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError
 from jazzsolo.files import json_bytes, npz_bytes, write_atomic
 from jazzsolo.models.lstm_step import lstm_sequence, lstm_step, softmax
 from jazzsolo.models.solo_cache import CacheConfig
 
 FAMILY = "note-lstm"
-FORMAT_VERSION = 2                 # 2: the phrase plan among the inputs, phrase lengths kept
+FORMAT_VERSION = 3                 # 2: the phrase plan among the inputs, phrase lengths kept;
+                                   # 3: the voice inputs (player, style, instrument, profile)
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.npz"
 VOCABULARY_FILE = "vocabulary.json"
@@ -64,6 +67,7 @@ class NoteModelConfig:
     max_epochs: int = 40             # passes over the training solos, at most
     patience: int = 4                # epochs without a better validation loss before stopping
     max_transpose: int = 6           # semitones either way each solo is moved per epoch
+    label_dropout: float = 0.5       # chance per window that each voice label is not told
     seed: int = 0                    # weights, dropout, keys, window cuts and batch order
 
     def __post_init__(self) -> None:
@@ -74,7 +78,8 @@ class NoteModelConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ConfigError(f"{name} must be a whole number in {low}-{high}, got {value!r}")
-        for name, low, high in (("dropout", 0.0, 0.9), ("learning_rate", 1e-7, 1.0),
+        for name, low, high in (("dropout", 0.0, 0.9), ("label_dropout", 0.0, 1.0),
+                                ("learning_rate", 1e-7, 1.0),
                                 ("lr_decay", 0.01, 1.0), ("clipnorm", 1e-6, 1e6)):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not low <= value <= high:
@@ -153,9 +158,10 @@ class NoteWeights:
                  for w in model.get_layer(name).get_weights()]
         return cls(lstm, *heads)
 
-    def check(self, where: str) -> None:
-        """Refuse arrays whose shapes do not fit each other and the encoding."""
-        n_in = N_INPUTS
+    def check(self, where: str, n_voice: int = 0) -> None:
+        """Refuse arrays whose shapes do not fit each other and the encoding (with `n_voice`
+        voice inputs, `encodings.voice`)."""
+        n_in = N_INPUTS + n_voice
         for i, (kernel, recurrent, bias) in enumerate(self.lstm):
             units = recurrent.shape[0]
             expected = [(n_in, 4 * units), (units, 4 * units), (4 * units,)]
@@ -198,6 +204,44 @@ class NoteStepModel:
                                                      # mixed in (`solo_cache`); None: off
     phrases: PhraseLengths | None = None             # the training solos' phrase lengths, from
                                                      # which generation draws its plan
+    voices: VoiceVocabulary | None = None            # the labels it knows (None: no voice
+                                                     # inputs); `with_voice` tells it one
+    profiles: tuple[VoiceProfile, ...] = ()          # each training solo's labels and shape,
+                                                     # in the order of `phrases.solos`
+
+    @property
+    def n_voice(self) -> int:
+        """Voice inputs its first layer reads beside the N_INPUTS of each event."""
+        return self.voices.n_inputs if self.voices is not None else 0
+
+    def with_voice(self, features: np.ndarray) -> "NoteStepModel":
+        """The model told one voice (`VoiceVocabulary.features`) for a whole solo: the voice
+        is the same at every event, so its share of the first layer's input is added to that
+        layer's bias once, and the model then reads events only."""
+        if self.voices is None:
+            return self
+        features = np.asarray(features, dtype=np.float64)
+        if features.shape != (self.n_voice,):
+            raise ConfigError(f"a voice of this model is {self.n_voice} numbers, got "
+                              f"{features.shape}")
+        kernel, recurrent, bias = self.weights.lstm[0]
+        first = (kernel[:N_INPUTS], recurrent, bias + features @ kernel[N_INPUTS:])
+        weights = dataclasses.replace(self.weights, lstm=[first] + list(self.weights.lstm[1:]))
+        return dataclasses.replace(self, weights=weights, voices=None)
+
+    def voiced_like(self, solo, labels=(None, None, None)) -> "NoteStepModel":
+        """The model told the voice of a real encoded solo: its own profile (notes per beat,
+        register) and the (player, style, instrument) `labels` given (None: anyone), as it is
+        fed in training; what evaluation feeds it."""
+        if self.voices is None:
+            return self
+        from jazzsolo.encodings.note_events import encoded_profile
+
+        return self.with_voice(self.voices.features(encoded_profile(solo, labels)))
+
+    def _check_told(self) -> None:
+        if self.voices is not None:
+            raise ConfigError("this note model reads a voice: tell it one with with_voice()")
 
     def initial_state(self) -> NoteState:
         """Zero state and no notes yet, as every training window starts."""
@@ -214,6 +258,7 @@ class NoteStepModel:
         (N_PITCH_TOKENS,); `duration_probs` is (2, N_DURATION_TOKENS): row 0 the duration if a
         note is played here, row 1 if a rest is.
         """
+        self._check_told()
         last, last2 = state.last, state.last2
         if event is not None and event[0] != REST:
             last, last2 = int(event[0]), last
@@ -247,6 +292,7 @@ class NoteStepModel:
         from events 0..t-1, the controls (n, N_CONTROLS) up to t and the phrase plan (n, N_PLAN)
         (None: the sequence's own phrases, as in training).
         """
+        self._check_told()
         x = model_inputs(pitch, duration, controls, plan).astype(np.float64)     # (n, N_INPUTS)
         for kernel, recurrent, bias in self.weights.lstm:
             x = lstm_sequence(x, kernel, recurrent, bias)                    # (n, n_units)
@@ -257,7 +303,9 @@ class NoteStepModel:
 
 def save_note_model(directory: str | os.PathLike, model, config: NoteModelConfig,
                     meta: dict | None = None, *, history: dict | None = None,
-                    phrases: PhraseLengths | None = None, overwrite: bool = False) -> Path:
+                    phrases: PhraseLengths | None = None,
+                    voices: tuple[VoiceVocabulary, tuple[VoiceProfile, ...]] | None = None,
+                    overwrite: bool = False) -> Path:
     """Write a model directory: weights.npz, vocabulary.json, history.json, then config.json.
 
     `model` is a Keras model from `build_note_model` (saved with the default `CacheConfig`) or
@@ -278,12 +326,21 @@ def save_note_model(directory: str | os.PathLike, model, config: NoteModelConfig
         phrases = model.phrases
     if phrases is not None:
         settings["phrases"] = phrases.to_dict()
+    if voices is None and isinstance(model, NoteStepModel) and model.voices is not None:
+        voices = (model.voices, model.profiles)
+    if voices is not None:
+        settings["voices"] = {"vocabulary": voices[0].to_dict(),
+                              "solos": [p.to_dict() for p in voices[1]]}
     files = {WEIGHTS_FILE: npz_bytes({k: np.asarray(v, dtype=np.float32)
                                       for k, v in weights.arrays().items()}),
              VOCABULARY_FILE: json_bytes(vocabularies()),
              HISTORY_FILE: json_bytes(history)}
     if not overwrite and (directory / CONFIG_FILE).exists():
         raise OutputExistsError(f"{directory}: holds a model already")
+    n_voice = weights.lstm[0][0].shape[0] - N_INPUTS
+    if (voices[0].n_inputs if voices is not None else 0) != n_voice:
+        raise ConfigError(f"the model reads {n_voice} voice inputs: save it with the "
+                          f"vocabulary and profiles of its voices (voices=...)")
     directory.mkdir(parents=True, exist_ok=True)
     (directory / CONFIG_FILE).unlink(missing_ok=True)
     for name, data in files.items():
@@ -302,7 +359,7 @@ def _read_json(path: Path):
         raise ModelDirError(f"{path}: unreadable ({e})") from e
 
 
-_SETTINGS_KEYS = {"family", "format_version", "model", "meta", "cache", "phrases"}
+_SETTINGS_KEYS = {"family", "format_version", "model", "meta", "cache", "phrases", "voices"}
 
 
 def load_note_model(directory: str | os.PathLike = PRETRAINED_WJAZZD_DIR) -> NoteStepModel:
@@ -331,7 +388,8 @@ def load_note_model(directory: str | os.PathLike = PRETRAINED_WJAZZD_DIR) -> Not
         cache = CacheConfig.from_dict(settings["cache"]) if "cache" in settings else None
         phrases = PhraseLengths.from_dict(settings["phrases"]) if "phrases" in settings \
             else None
-    except (ConfigError, TypeError) as e:
+        vocabulary, profiles = _voices(settings.get("voices"), phrases)
+    except (ConfigError, TypeError, AttributeError) as e:
         raise ModelDirError(f"{directory / CONFIG_FILE}: refused, {e}") from e
     if _read_json(directory / VOCABULARY_FILE) != json.loads(json_bytes(vocabularies())):
         raise ModelDirError(f"{directory / VOCABULARY_FILE}: made with another note encoding "
@@ -343,12 +401,27 @@ def load_note_model(directory: str | os.PathLike = PRETRAINED_WJAZZD_DIR) -> Not
         raise ModelDirError(f"{directory}: {WEIGHTS_FILE} is missing") from None
     except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as e:
         raise ModelDirError(f"{directory / WEIGHTS_FILE}: unreadable weights ({e})") from e
-    weights.check(str(directory / WEIGHTS_FILE))
+    weights.check(str(directory / WEIGHTS_FILE),
+                  vocabulary.n_inputs if vocabulary is not None else 0)
     history_path = directory / HISTORY_FILE
     history = _read_json(history_path) if history_path.exists() else {}
     meta = settings.get("meta", {})
     return NoteStepModel(weights, config, meta if isinstance(meta, dict) else {},
-                         history if isinstance(history, dict) else {}, cache, phrases)
+                         history if isinstance(history, dict) else {}, cache, phrases,
+                         vocabulary, profiles)
+
+
+def _voices(data, phrases: PhraseLengths | None):
+    """(vocabulary, profiles) from config.json's ``voices`` (None: a model without voices);
+    one profile per solo of the phrase lengths."""
+    if data is None:
+        return None, ()
+    vocabulary = VoiceVocabulary.from_dict(data["vocabulary"])
+    profiles = tuple(VoiceProfile.from_dict(p) for p in data["solos"])
+    if phrases is None or len(profiles) != len(phrases.solos):
+        raise ConfigError(f"voices: {len(profiles)} solo profiles for "
+                          f"{len(phrases.solos) if phrases else 0} solos' phrase lengths")
+    return vocabulary, profiles
 
 
 def model_size_bytes(directory: str | os.PathLike) -> int:

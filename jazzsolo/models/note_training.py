@@ -26,10 +26,12 @@ import numpy as np
 
 from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_INPUTS, N_INTERVALS,
                                             N_PITCH_TOKENS, N_PITCHES, REST, EncodedSolo,
-                                            encode_corpus_solo, model_inputs, pitch_indices,
-                                            token_steps, transpose_encoded, transpose_range)
+                                            encode_corpus_solo, encoded_profile, model_inputs,
+                                            pitch_indices, token_steps, transpose_encoded,
+                                            transpose_range)
 from jazzsolo.encodings.note_controls import TEMPO_ANCHORS
 from jazzsolo.encodings.phrase_plan import PhraseLengths
+from jazzsolo.encodings.voice import VoiceProfile, VoiceVocabulary
 from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError, TrainingError
 from jazzsolo.files import json_bytes, write_atomic
 from jazzsolo.models.checkpoint import (TrainingState, checkpoint_dir, has_state, load_state,
@@ -44,14 +46,15 @@ SPLIT_SEED = 0
 
 # --------------------------------------------------------------------------- Keras model
 
-def build_note_model(config: NoteModelConfig):
-    """The Keras model.  Inputs, per window of T events: ``inputs`` (batch, T, N_INPUTS), the
+def build_note_model(config: NoteModelConfig, n_voice: int = 0):
+    """The Keras model.  Inputs, per window of T events: ``inputs`` (batch, T, N_INPUTS +
+    `n_voice`: each event's inputs, then the solo's voice, `encodings.voice`), the
     rest flag of each step's own event (batch, T, 1), and the `pitch_indices` (batch, T,
     N_PITCHES) twice; outputs the pitch and duration logits (batch, T, P) and (batch, T, D)."""
     import keras
     from keras import ops
 
-    x = keras.Input(shape=(None, N_INPUTS), name="inputs")
+    x = keras.Input(shape=(None, N_INPUTS + n_voice), name="inputs")
     rest = keras.Input(shape=(None, 1), name="is_rest")
     relative = keras.Input(shape=(None, N_PITCHES), dtype="int32", name="relative_index")
     interval = keras.Input(shape=(None, N_PITCHES), dtype="int32", name="interval_index")
@@ -71,12 +74,17 @@ def build_note_model(config: NoteModelConfig):
     return keras.Model([x, rest, relative, interval], [pitch, duration], name="note_lstm")
 
 
-def keras_probabilities(model, pitch: np.ndarray, duration: np.ndarray, controls: np.ndarray):
-    """The Keras model's (pitch_probs, duration_probs) over one sequence, as
-    `NoteStepModel.sequence_probabilities` gives them (both rest-flag rows)."""
+def keras_probabilities(model, pitch: np.ndarray, duration: np.ndarray, controls: np.ndarray,
+                        voice: np.ndarray | None = None):
+    """The Keras model's (pitch_probs, duration_probs) over one sequence told `voice` (the
+    voice inputs, if it reads them), as `NoteStepModel.sequence_probabilities` gives them
+    (both rest-flag rows)."""
     import keras
 
-    x = model_inputs(pitch, duration, controls)[None]                        # (1, n, N_INPUTS)
+    x = model_inputs(pitch, duration, controls)                               # (n, N_INPUTS)
+    if voice is not None:
+        x = np.concatenate([x, np.broadcast_to(voice, (len(x), len(voice)))], axis=1)
+    x = x[None].astype(np.float32)
     relative, interval = (a[None] for a in pitch_indices(pitch, controls))
     outputs = [model([x, np.full((1, len(pitch), 1), v, dtype=np.float32), relative, interval],
                      training=False) for v in (0.0, 1.0)]
@@ -94,9 +102,11 @@ def _cut(length: int, window: int, offset: int) -> list[tuple[int, int]]:
 
 
 def _epoch_windows(solos: Sequence[EncodedSolo], config: NoteModelConfig,
-                   rng: np.random.Generator | None) -> list[tuple[int, int, int, int]]:
+                   rng: np.random.Generator | None) -> list[tuple]:
     """Windows of an epoch: each solo in a random key and cut at a random offset (training),
-    or as it is, cut from its start (validation, rng None); shuffled for training."""
+    or as it is, cut from its start (validation, rng None); shuffled for training.  Each is
+    (solo index, shift, start, end, which voice labels are told): in training each label is
+    dropped with `label_dropout` per window, in validation all are told."""
     items = []
     for index, solo in enumerate(solos):
         if rng is None:
@@ -106,34 +116,54 @@ def _epoch_windows(solos: Sequence[EncodedSolo], config: NoteModelConfig,
             shift = int(shifts[rng.integers(len(shifts))])
             offset = int(rng.integers(config.window))
         items += [(index, shift, a, b) for a, b in _cut(len(solo), config.window, offset)]
-    if rng is not None:
-        items = [items[i] for i in rng.permutation(len(items))]
+    if rng is None:
+        return [item + ((True, True, True),) for item in items]
+    told = rng.random((len(items), 3)) >= config.label_dropout
+    items = [item + (tuple(bool(t) for t in keep),) for item, keep in zip(items, told)]
+    items = [items[i] for i in rng.permutation(len(items))]
     return items
 
 
 _LOOK_BACK = 16                        # events before a window read for its first inputs
 
 
-def _batch(solos: Sequence[EncodedSolo], items, window: int):
-    """Arrays of one batch: inputs (B, T, N_INPUTS), rest flags (B, T, 1), pitch indices
-    (B, T, N_PITCHES) twice, pitch and duration targets (B, T) and weights (B, T), 0 on
-    padding."""
+@dataclass(frozen=True)
+class _Voices:
+    """The voice labels and profiles of the solos being trained on, and their vocabulary."""
+
+    vocabulary: VoiceVocabulary
+    profiles: tuple[VoiceProfile, ...]
+
+    @classmethod
+    def of(cls, solos: Sequence[EncodedSolo], labels, vocabulary=None) -> "_Voices":
+        profiles = tuple(encoded_profile(s, labels.get(s.name, (None, None, None)))
+                         if np.any(s.pitch != REST) else VoiceProfile(*labels.get(s.name, ()))
+                         for s in solos)
+        return cls(vocabulary or VoiceVocabulary.of_profiles(profiles), profiles)
+
+
+def _batch(solos: Sequence[EncodedSolo], items, window: int, voices: _Voices):
+    """Arrays of one batch: inputs (B, T, N_INPUTS + voice inputs), rest flags (B, T, 1),
+    pitch indices (B, T, N_PITCHES) twice, pitch and duration targets (B, T) and weights
+    (B, T), 0 on padding."""
     n = len(items)
-    x = np.zeros((n, window, N_INPUTS), dtype=np.float32)
+    x = np.zeros((n, window, N_INPUTS + voices.vocabulary.n_inputs), dtype=np.float32)
     flags = np.zeros((n, window, 1), dtype=np.float32)
     relative = np.zeros((n, window, N_PITCHES), dtype=np.int32)
     interval = np.zeros((n, window, N_PITCHES), dtype=np.int32)
     pitch_y = np.zeros((n, window), dtype=np.int32)
     duration_y = np.zeros((n, window), dtype=np.int32)
     weight = np.zeros((n, window), dtype=np.float32)
-    for row, (index, shift, a, b) in enumerate(items):
+    for row, (index, shift, a, b, told) in enumerate(items):
         solo = solos[index]
         start = max(a - _LOOK_BACK, 0)        # events before the window feed its first inputs
         pitch, controls = transpose_encoded(solo.slice(start, b), shift)
         inputs = model_inputs(pitch, solo.duration[start:b], controls,
                               solo.plan[start:b])[a - start:]       # the whole solo's phrases
         length = b - a
-        x[row, :length] = inputs
+        x[row, :length, :N_INPUTS] = inputs
+        x[row, :length, N_INPUTS:] = voices.vocabulary.features(voices.profiles[index], told,
+                                                                shift)
         by_class, by_interval = pitch_indices(pitch, controls)
         relative[row, :length] = by_class[a - start:]
         interval[row, :length] = by_interval[a - start:]
@@ -181,12 +211,12 @@ def _deterministic(seed: int) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def _validation_loss(evaluate, solos, config) -> dict[str, float]:
+def _validation_loss(evaluate, solos, config, voices: _Voices) -> dict[str, float]:
     items = _epoch_windows(solos, config, None)
     sums = np.zeros(3)
     count = 0.0
     for start in range(0, len(items), config.batch_size):
-        batch = _batch(solos, items[start:start + config.batch_size], config.window)
+        batch = _batch(solos, items[start:start + config.batch_size], config.window, voices)
         loss, total, pitch, duration = (float(v) for v in evaluate(*batch))
         sums += (loss, pitch, duration)
         count += total
@@ -237,12 +267,12 @@ class _Run:
                              {k: list(v) for k, v in self.history.items()})
 
 
-def _start_run(config: NoteModelConfig, resume) -> _Run:
+def _start_run(config: NoteModelConfig, resume, n_voice: int) -> _Run:
     """A fresh run seeded with `config.seed`, or one put back from the `resume` checkpoints."""
     import keras
 
     _deterministic(config.seed)
-    model = build_note_model(config)
+    model = build_note_model(config, n_voice)
     optimizer = keras.optimizers.Adam(learning_rate=config.learning_rate,
                                       clipnorm=config.clipnorm)
     train_step, evaluate = _train_step(model, optimizer)
@@ -261,7 +291,7 @@ def _start_run(config: NoteModelConfig, resume) -> _Run:
 
 
 def _train_epoch(run: _Run, epoch: int, train: Sequence[EncodedSolo],
-                 val: Sequence[EncodedSolo], *, bar) -> list:
+                 val: Sequence[EncodedSolo], voices: tuple[_Voices, _Voices], *, bar) -> list:
     """One pass over the training windows, then the validation loss; returns the weights."""
     import keras
 
@@ -275,7 +305,7 @@ def _train_epoch(run: _Run, epoch: int, train: Sequence[EncodedSolo],
     items = _epoch_windows(train, config, run.rng)
     loss_sum, count = 0.0, 0.0
     for start in range(0, len(items), config.batch_size):
-        batch = _batch(train, items[start:start + config.batch_size], config.window)
+        batch = _batch(train, items[start:start + config.batch_size], config.window, voices[0])
         batch_loss, batch_count = run.train_step(*batch)
         loss_sum, count = loss_sum + float(batch_loss), count + float(batch_count)
         if bar is not None and (start // config.batch_size) % 10 == 0:
@@ -284,7 +314,7 @@ def _train_epoch(run: _Run, epoch: int, train: Sequence[EncodedSolo],
         raise TrainingError(f"training diverged: the loss is not finite at epoch {epoch + 1}")
     history["loss"].append(loss_sum / max(count, 1.0))
     history["learning_rate"].append(float(optimizer.learning_rate.numpy()))
-    for key, value in _validation_loss(run.evaluate, val, config).items():
+    for key, value in _validation_loss(run.evaluate, val, config, voices[1]).items():
         history[key].append(value)
     history["seconds"].append(round(time.perf_counter() - started, 2))
     weights = run.model.get_weights()
@@ -298,6 +328,7 @@ def _train_epoch(run: _Run, epoch: int, train: Sequence[EncodedSolo],
 
 
 def train_note_model(train_solos, val_solos, config: NoteModelConfig = NoteModelConfig(), *,
+                     labels: dict | None = None,
                      on_epoch_end: Callable[[TrainingState], None] | None = None, resume=None,
                      progress: bool = True):
     """Train the note LSTM on corpus solos; returns ``(keras_model, step_model, history)``.
@@ -306,7 +337,8 @@ def train_note_model(train_solos, val_solos, config: NoteModelConfig = NoteModel
     training solo into a random key (`max_transpose`), cuts it into windows of `window` events
     from a random offset and shuffles them; after the epoch the loss on the validation solos
     (as played, cut from their start) decides early stopping, and the best epoch's weights are
-    the result.  `on_epoch_end` receives a `checkpoint.TrainingState` after every epoch (its
+    the result.  `labels` maps solo names to (player, style, instrument) (`ingest.solo_info`):
+    the voices the model learns to play as (`encodings.voice`).  `on_epoch_end` receives a `checkpoint.TrainingState` after every epoch (its
     history has ``val_loss`` per epoch: the best epoch is the one with the lowest); `resume` is
     a model directory whose ``checkpoints/`` hold ``last`` and ``best`` states (see
     `checkpoint_saver`) or a ``(last, best)`` pair of states, and the run then ends as an
@@ -317,7 +349,9 @@ def train_note_model(train_solos, val_solos, config: NoteModelConfig = NoteModel
     if not train or not val:
         raise ConfigError(f"training needs at least one training and one validation solo, got "
                           f"{len(train)} and {len(val)}")
-    run = _start_run(config, resume)
+    train_voices = _Voices.of(train, labels or {})
+    voices = (train_voices, _Voices.of(val, labels or {}, train_voices.vocabulary))
+    run = _start_run(config, resume, train_voices.vocabulary.n_inputs)
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -327,7 +361,7 @@ def train_note_model(train_solos, val_solos, config: NoteModelConfig = NoteModel
         for epoch in range(run.first_epoch, config.max_epochs):
             if _stopped(run.history["val_loss"], config.patience):
                 break
-            weights = _train_epoch(run, epoch, train, val, bar=bar)
+            weights = _train_epoch(run, epoch, train, val, voices, bar=bar)
             if on_epoch_end is not None:
                 on_epoch_end(run.state(epoch + 1, weights))
     finally:
@@ -337,8 +371,11 @@ def train_note_model(train_solos, val_solos, config: NoteModelConfig = NoteModel
         run.model.set_weights(run.best_weights)
     history = run.history
     history["best_epoch"] = int(np.argmin(history["val_loss"])) + 1 if history["val_loss"] else 0
+    phrases = phrase_lengths(train)
+    kept = [p for s, p in zip(train, train_voices.profiles) if np.any(s.pitch != REST)]
     step_model = NoteStepModel(NoteWeights.from_keras(run.model), config, {}, history,
-                               phrases=phrase_lengths(train))
+                               phrases=phrases, voices=train_voices.vocabulary,
+                               profiles=tuple(kept))
     return run.model, step_model, history
 
 
@@ -407,6 +444,7 @@ def train_on_corpus(corpus_path, output_dir, *, preset: str = "wjazzd",
     `resume` the run goes on from them as if it had not stopped.  Returns the summary line."""
     from jazzsolo.ingest.corpus import read_corpus
     from jazzsolo.ingest.corpus_split import split_corpus, write_split
+    from jazzsolo.ingest.solo_info import labels_beside
 
     output_dir = Path(output_dir)
     if resume:
@@ -434,6 +472,7 @@ def train_on_corpus(corpus_path, output_dir, *, preset: str = "wjazzd",
     started = time.perf_counter()
     _, step_model, history = train_note_model(
         [by_name[n] for n in train_names], [by_name[n] for n in val_names], config,
+        labels=labels_beside(corpus_path) if Path(corpus_path).is_dir() else {},
         on_epoch_end=checkpoint_saver(output_dir), resume=output_dir if resume else None,
         progress=progress)
     meta = {"data": source, "corpus_solos": len(corpus.solos), "training_solos": len(train_names),

@@ -140,11 +140,14 @@ def get_progression(name: str) -> str:
         raise ConfigError(f"unknown progression {name!r}; valid progressions: {valid}") from None
 
 
-def repeat_choruses(measures: list[list[chord.Chord]], choruses: int) -> list[list[chord.Chord]]:
-    """The progression played `choruses` times in a row (copies, symbols kept)."""
+def repeat_choruses(measures: list[list[chord.Chord]], choruses: int, *,
+                    last: list[list[chord.Chord]] | None = None) -> list[list[chord.Chord]]:
+    """The progression played `choruses` times in a row (copies, symbols kept); `last`, when
+    given, is played instead as the last chorus (an iReal Pro chart ending at END)."""
     if choruses < 1:
         raise ConfigError(f"the number of choruses must be at least 1, got {choruses}")
-    repeated = [[copy.deepcopy(c) for c in m] for _ in range(choruses) for m in measures]
+    played = [measures] * (choruses - 1) + [measures if last is None else last]
+    repeated = [[copy.deepcopy(c) for c in m] for chorus in played for m in chorus]
     link_no_chords(repeated)
     return repeated
 

@@ -83,7 +83,7 @@ def test_a_family_registered_with_one_call_generates_and_shows_in_info(arpeggio_
                  "--seed", "3", "--swing", "1", "--output_dir", str(out)]) == 0
     line = capsys.readouterr().out
     assert f"by {arpeggio_dir}" in line and "16 solo notes" in line
-    onsets, texts = solo_track(out / "solo_seed3.mid")
+    onsets, texts = solo_track(out / "chords_seed3.mid")
     assert [p for _, p in onsets[:4]] == [60, 64, 67, 70]          # C7: C E G Bb upwards
     assert {p % 12 for _, p in onsets[8:]} == {5, 9, 0, 3}          # F7: F A C Eb
     assert any(str(arpeggio_dir) in t for t in texts)
@@ -140,12 +140,12 @@ def test_plain_generate_plays_the_default_even_beside_a_trained_model(tmp_path, 
     assert main(["generate", "--model", "wjazzd", "--progression", "blues", "--seed", "1",
                  "--output_dir", "b"]) == 0
     capsys.readouterr()
-    assert Path("a/solo_seed1.mid").read_bytes() == Path("b/solo_seed1.mid").read_bytes()
-    assert any("wjazzd" in t for t in solo_track(Path("a/solo_seed1.mid"))[1])
+    assert Path("a/blues_seed1.mid").read_bytes() == Path("b/blues_seed1.mid").read_bytes()
+    assert any("wjazzd" in t for t in solo_track(Path("a/blues_seed1.mid"))[1])
     assert main(["generate", "--model", "course", "--progression", "blues", "--seed", "1",
                  "--output_dir", "c", "--musicxml"]) == 0
     assert "solo notes by course over 12 measures (+ MusicXML)" in capsys.readouterr().out
-    assert "jazzsolo, model course" in Path("c/solo_seed1.musicxml").read_text()
+    assert "jazzsolo, model course" in Path("c/blues_seed1.musicxml").read_text()
 
 
 def test_an_old_format_course_directory_still_loads(tmp_path):
@@ -193,7 +193,9 @@ def test_each_family_refuses_the_options_it_cannot_honour(model, option, value, 
 def test_check_options_names_what_a_model_takes():
     model = load_model("wjazzd")
     check_options(model, SamplingOptions(temperature=0.5, top_k=3))
-    with pytest.raises(ConfigError, match="takes: rhythm_temperature, temperature, top_k") as e:
+    takes = ("takes: density, instrument, phrase_length, player, register, rhythm_temperature, "
+             "style, temperature, top_k")
+    with pytest.raises(ConfigError, match=takes) as e:
         check_options(model, SamplingOptions(max_copy=2))
     assert "--" not in str(e.value) and e.value.setting == "max_copy"   # the CLI adds the flag
 

@@ -26,7 +26,9 @@ def run(args, cwd):
 def generate(tmp_path, *args, seed=2):
     result = run(["generate", "--seed", str(seed), "--output_dir", "out", *args], tmp_path)
     assert result.returncode == 0, result.stderr
-    return tmp_path / "out" / f"solo_seed{seed}.mid"
+    written = result.stdout.strip().splitlines()[-1].rsplit(" to ", 1)[1]   # the summary's file
+    assert written.startswith("out/") and written.endswith(f"_seed{seed}.mid"), written
+    return tmp_path / written
 
 
 def bars_and_metre(path):

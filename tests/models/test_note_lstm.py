@@ -19,7 +19,7 @@ from jazzsolo.ingest.corpus import read_corpus, split_by_solo
 from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError
 from jazzsolo.generate.measures import Solo
 from jazzsolo.encodings.note_events import (DURATIONS, GRID_PER_BEAT, REST, control_matrix,
-                                            encode_corpus_solo)
+                                            encode_corpus_solo, encoded_profile)
 from jazzsolo.evaluate.note_likelihood import baseline_perplexities, generated_figures, heldout_perplexity
 from jazzsolo.generate.families import family_of
 from jazzsolo.generate.note_solo import generate_note_solo
@@ -55,7 +55,7 @@ def trained(few, tmp_path_factory):
     keras_model, step_model, history = train_note_model(*few, TINY, progress=False)
     directory = tmp_path_factory.mktemp("note_model")
     save_note_model(directory, keras_model, TINY, {"data": WJAZZD_SOURCE}, history=history,
-                    phrases=step_model.phrases)
+                    phrases=step_model.phrases, voices=(step_model.voices, step_model.profiles))
     return keras_model, directory
 
 
@@ -75,7 +75,7 @@ def test_one_epoch_writes_a_model_directory_that_loads_without_tensorflow(traine
     names = sorted(p.name for p in directory.iterdir())
     assert names == ["config.json", "history.json", "vocabulary.json", "weights.npz"]
     settings = json.loads((directory / "config.json").read_text())
-    assert settings["family"] == FAMILY == "note-lstm" and settings["format_version"] == 2
+    assert settings["family"] == FAMILY == "note-lstm" and settings["format_version"] == 3
     assert settings["model"] == dataclasses.asdict(TINY)
     assert json.loads((directory / "history.json").read_text())["best_epoch"] == 1
     assert family_of(directory) == FAMILY
@@ -88,8 +88,10 @@ def test_numpy_step_probabilities_equal_keras(trained, corpus):
     model = load_note_model(directory)
     solo = encode_corpus_solo(corpus.solos[5]).slice(0, 200)
     controls = control_matrix(solo.controls)
+    voice = model.voices.features(encoded_profile(solo))      # its own density and register
     want_pitch, want_duration = keras_probabilities(keras_model, solo.pitch, solo.duration,
-                                                    controls)
+                                                    controls, voice)
+    model = model.voiced_like(solo)
     got_pitch, got_duration = model.sequence_probabilities(solo.pitch, solo.duration, controls)
     assert np.abs(got_pitch - want_pitch).max() < 1e-4
     assert np.abs(got_duration - want_duration).max() < 1e-4
@@ -111,7 +113,7 @@ def test_the_trained_model_improvises_over_a_blues(trained, blues):
     assert notes and all(48 <= n.midi <= 88 for n in notes)
     for number, measure in enumerate(solo.notes):
         for n in measure:
-            assert 0 <= n.offset_ql and n.offset_ql + n.duration_ql <= 4.0 + 1e-9
+            assert 0 <= n.offset_ql < 4.0 and number * 4 + n.offset_ql + n.duration_ql <= 48.0
             assert round(n.offset_ql * GRID_PER_BEAT) == n.offset_ql * GRID_PER_BEAT
             assert n.note_class in {"C", "S", "A", "X"}
     assert notes_of(generate_note_solo(model, blues, seed=3)) == notes_of(solo)
@@ -145,12 +147,13 @@ def test_generation_follows_measure_lengths_and_stops_at_the_end(trained):
     waltz = parse_progression("Dm7 | G7 | Cmaj7 | A7", time_signature="3/4")
     solo = generate_note_solo(model, waltz, seed=0, temperature=1.5, pitch_range=(60, 76))
     assert solo.measure_lengths_ql == [3.0] * 4 and solo.time_signatures == ["3/4"] * 4
-    for measure in solo.notes:
-        assert all(n.offset_ql + n.duration_ql <= 3.0 + 1e-9 and 60 <= n.midi <= 76
-                   for n in measure)
+    for number, measure in enumerate(solo.notes):    # held over a bar line, never past the end
+        assert all(n.offset_ql < 3.0 and number * 3 + n.offset_ql + n.duration_ql <= 12.0 + 1e-9
+                   and 60 <= n.midi <= 76 for n in measure)
     from jazzsolo.encodings.phrase_plan import PhraseLengths
 
     model.phrases = PhraseLengths(((120.0, (8,)),))      # one phrasing: the seed draws nothing
+    model.profiles = model.profiles[:1]
     greedy = generate_note_solo(model, waltz, temperature=0, rhythm_temperature=0, seed=1)
     assert notes_of(greedy) == notes_of(generate_note_solo(model, waltz, temperature=0,
                                                            rhythm_temperature=0, seed=2))
@@ -373,6 +376,7 @@ class _Wanting:
         from jazzsolo.encodings.phrase_plan import PhraseLengths
 
         self.phrases = PhraseLengths(((130.0, (phrase_notes,)),))
+        self.voices, self.profiles = None, ()            # no voice inputs
         self.wanted, self.plans = wanted, []
 
     def initial_state(self):

@@ -1,0 +1,404 @@
+"""The practice room's library calls: settings (a chart as text, a link or a file) → the chart
+as a grid of bars, a take (solo + band as MIDI and MusicXML bytes, WAV when rendered), the
+band alone to trade over, and the model's answer to a phrase heard.
+
+The page (`jazzsolo.server`) makes one of these calls per request and the command line makes
+the same ones underneath (`export.solo_files.solo_midi` / `solo_lead_sheet`), so the page
+adds no music of its own: bar times, turns and chords all come from here.
+"""
+from __future__ import annotations
+
+import functools
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import mido
+
+from jazzsolo.config import DEFAULT_MODEL, DEFAULT_QPM, MODEL_NAMES
+from jazzsolo.errors import ChartError, ChordSymbolError, ConfigError
+from jazzsolo.generate.improvise import (GenerateSettings, Improvisation, check_settings,
+                                         first_seed, play, read_backing, sampling_options)
+
+VOLUME_CC = 7                          # MIDI channel volume: the solo's level against the band
+DEFAULT_SOLO_LEVEL = 100               # General MIDI's default channel volume (0-127)
+TRADE_BARS = (2, 4, 8)                 # bars per turn when trading: twos, fours, eights
+
+
+@functools.lru_cache(maxsize=len(MODEL_NAMES))
+def practice_model(name: str | None = None):
+    """A shipped model (`config.MODEL_NAMES`), loaded once per process and shared by every
+    request: the page offers names only, never a directory."""
+    from jazzsolo.generate.families import load_model
+
+    if name is not None and name not in MODEL_NAMES:
+        raise ConfigError(f"unknown model {name!r}; the practice room plays "
+                          f"{', '.join(MODEL_NAMES)}", setting="model")
+    return load_model(name)
+
+
+def prepare_take(settings: GenerateSettings, model) -> Improvisation:
+    """`improvise.prepare` with a model already loaded (the server keeps one per process):
+    the same checks, chords and tempo, one seed."""
+    from jazzsolo.generate.families import check_options
+
+    check_settings(settings)
+    check_options(model, sampling_options(settings))
+    backing = read_backing(settings, model_ql=model.measure_ql, tune_chords=model.tune_chords)
+    qpm = settings.qpm or backing.qpm or DEFAULT_QPM
+    return Improvisation(model, backing, qpm, [first_seed(settings)])
+
+
+# --------------------------------------------------------------------------- the chart grid
+
+def grid_of_measures(measures: Sequence, time_signatures: Sequence[str]) -> list[dict]:
+    """Each bar played: its number (from 1), metre and chords (symbol, offset, length in QL)."""
+    return [{"number": i + 1, "time_signature": signature,
+             "chords": [{"symbol": c.symbol.symbol if getattr(c, "symbol", None) else
+                         c.pitchedCommonName, "offset_ql": float(c.offset),
+                         "duration_ql": float(c.quarterLength)} for c in measure]}
+            for i, (measure, signature) in enumerate(zip(measures, time_signatures))]
+
+
+def _marked_bars(bars: Sequence[Sequence[str]], signatures: Sequence[str]) -> list[dict]:
+    """Bars of symbols as written, each unreadable one carrying the reader's reason."""
+    from jazzsolo.music.chord_symbols import parse_chord_symbol
+
+    grid = []
+    for i, (bar, signature) in enumerate(zip(bars, signatures)):
+        chords = []
+        for text in bar:
+            try:
+                parse_chord_symbol(text)
+                chords.append({"symbol": text})
+            except ChordSymbolError as e:
+                chords.append({"symbol": text, "error": str(e)})
+        grid.append({"number": i + 1, "time_signature": signature, "chords": chords})
+    return grid
+
+
+def _written_bars(settings: GenerateSettings) -> tuple[list[list[str]], list[str]] | None:
+    """The symbols of each bar as written (text, or a chart read without its symbols being
+    read), for marking the unreadable ones; None when there is nothing to mark."""
+    from jazzsolo.ingest.chord_files import _read_chart, _sniff
+    from jazzsolo.music.progression import get_progression
+
+    if settings.backing_chords is not None or settings.progression is not None:
+        text = settings.backing_chords if settings.backing_chords is not None \
+            else get_progression(settings.progression)
+        bars = [bar.split() for bar in text.split("|")]
+        return bars, [settings.time_signature or "4/4"] * len(bars)
+    if settings.chords_from is None:
+        return None
+    kind, source = _sniff(settings.chords_from)
+    if kind == "midi":
+        return None
+    chart = _read_chart(kind, source, settings.tune)
+    return [[text for _, text in bar.chords] for bar in chart.bars], \
+        [bar.time_signature for bar in chart.bars]
+
+
+def chart_grid(settings: GenerateSettings, model=None) -> dict:
+    """The chart the settings name as the reader plays it out (choruses included), or, when a
+    symbol cannot be read, the bars as written with each unreadable symbol's reason and the
+    reader's one-line error; any other error is raised."""
+    model = model or practice_model(settings.model)
+    try:
+        take = prepare_take(settings, model)
+    except ChordSymbolError as e:
+        written = _written_bars(settings)
+        if written is None:
+            raise
+        return {"bars": _marked_bars(*written), "error": str(e), "title": ""}
+    backing = take.backing
+    return {"bars": grid_of_measures(backing.measures, backing.time_signatures),
+            "error": None, "title": backing.title or settings.progression or ""}
+
+
+# --------------------------------------------------------------------------- a take
+
+@dataclass
+class Take:
+    """One improvisation as the page shows it and the user takes it home."""
+
+    title: str                      # the tune's title ("" for chord symbols)
+    file_stem: str                  # `<tune>_seed<S>`: the downloads' name
+    model_name: str
+    seed: int
+    qpm: float
+    grid: list[dict]                # `grid_of_measures`
+    bar_starts_s: list[float]       # when each bar starts in the audio, then the end
+    notes: list[tuple[float, float, int]]    # the solo: (onset_ql, duration_ql, MIDI)
+    midi: bytes
+    musicxml: bytes
+    solo_instrument: str
+    wav: bytes | None = None        # rendered by `render_take_wav`
+    svg: list[str] = field(default_factory=list)    # the lead sheet engraved, page by page
+    extras: dict = field(default_factory=dict)
+
+
+def bar_starts_s(lengths_ql: Sequence[float], qpm: float, *, count_off_ql: float = 0.0
+                 ) -> list[float]:
+    """When each bar starts in the audio, in seconds, then where the last one ends; a
+    count-off bar comes first.
+
+    >>> bar_starts_s([4.0, 4.0], 120.0, count_off_ql=4.0)
+    [2.0, 4.0, 6.0]
+    """
+    starts, now = [], count_off_ql
+    for length in list(lengths_ql) + [0.0]:
+        starts.append(round(now * 60.0 / qpm, 6))
+        now += length
+    return starts
+
+
+def set_solo_level(midi_file: mido.MidiFile, level: int) -> mido.MidiFile:
+    """The solo track's channel volume (controller 7, 0-127) set at its start, so the solo sits
+    louder or softer against the band in the file and in its audio."""
+    if not (isinstance(level, int) and 0 <= level <= 127):
+        raise ConfigError(f"solo level must be a whole number from 0 to 127, got {level!r}",
+                          setting="solo_level")
+    for track in midi_file.tracks:
+        names = [m.name for m in track if m.type == "track_name"]
+        programs = [i for i, m in enumerate(track) if m.type == "program_change"]
+        if names[:1] == ["Solo"] and programs:
+            channel = track[programs[0]].channel
+            track.insert(programs[0] + 1, mido.Message("control_change", control=VOLUME_CC,
+                                                       value=level, channel=channel))
+    return midi_file
+
+
+def improvise_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO_LEVEL,
+                   model=None) -> Take:
+    """One solo over the settings' chords, in memory: the MIDI the command line writes (with
+    the solo's level), the MusicXML lead sheet, the grid and the bar times."""
+    from jazzsolo.export.audio import gm_program
+    from jazzsolo.export.midi import midi_bytes
+    from jazzsolo.export.musicxml import musicxml_bytes
+    from jazzsolo.export.solo_files import file_stem, solo_lead_sheet, solo_midi, tune_title
+    from jazzsolo.music.metre import time_signature_ql
+
+    program = gm_program(settings.solo_instrument)
+    take = prepare_take(settings, model or practice_model(settings.model))
+    seed = take.seeds[0]
+    solo = play(take, settings, seed)
+    midi_file = solo_midi(take, settings, solo, seed, solo_program=program)
+    if solo_level != DEFAULT_SOLO_LEVEL:
+        set_solo_level(midi_file, solo_level)
+    lengths = [solo.measure_length_ql(i) for i in range(solo.n_measures)]
+    count_off = time_signature_ql(solo.time_signature(0)) if settings.count_off else 0.0
+    title = tune_title(settings, take)
+    return Take(title=title, file_stem=f"{file_stem(title)}_seed{seed}",
+                model_name=take.model.name, seed=seed, qpm=take.qpm,
+                grid=grid_of_measures(take.backing.measures, take.backing.time_signatures),
+                bar_starts_s=bar_starts_s(lengths, take.qpm, count_off_ql=count_off),
+                notes=[(t.offset_ql, t.duration_ql, t.pitches[0]) for t in solo.timed_notes()],
+                midi=midi_bytes(midi_file),
+                musicxml=musicxml_bytes(solo_lead_sheet(take, settings, solo, seed,
+                                                        solo_program=program)),
+                solo_instrument=settings.solo_instrument)
+
+
+def practice_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO_LEVEL,
+                  folder: str | Path | None = None, sample_rate: int | None = None) -> Take:
+    """What the page's "Improvise" shows: `improvise_take`, its lead sheet engraved
+    (`engrave_svg`) and its audio rendered (`render_take_wav`, in `folder`)."""
+    take = improvise_take(settings, solo_level=solo_level)
+    take.svg = engrave_svg(take.musicxml)
+    take.wav = render_take_wav(take.midi, folder, solo_instrument=take.solo_instrument,
+                               sample_rate=sample_rate)
+    return take
+
+
+def render_take_wav(midi: bytes, folder: str | Path | None = None, *,
+                    solo_instrument: str = "Electric Guitar (jazz)",
+                    sample_rate: int | None = None) -> bytes:
+    """A take's MIDI rendered as `jazzsolo generate --wav` renders it (`export.audio`), in a
+    scratch `folder` (a fresh temporary one when None); returns the WAV's bytes."""
+    from jazzsolo.export.audio import SAMPLE_RATE, render_wav
+
+    with tempfile.TemporaryDirectory(dir=folder, prefix="render-") as scratch:
+        path = Path(scratch) / "take.mid"
+        path.write_bytes(midi)
+        wav = render_wav(path, solo_instrument=solo_instrument,
+                         sample_rate=sample_rate or SAMPLE_RATE)
+        return wav.read_bytes()
+
+
+def render_take_mp3(wav: bytes, folder: str | Path | None = None) -> bytes:
+    """A take's WAV as an MP3 (`export.audio.render_mp3`; needs ffmpeg)."""
+    from jazzsolo.export.audio import render_mp3
+
+    with tempfile.TemporaryDirectory(dir=folder, prefix="mp3-") as scratch:
+        source = Path(scratch) / "take.wav"
+        source.write_bytes(wav)
+        return render_mp3(source, Path(scratch) / "take.mp3").read_bytes()
+
+
+def engrave_svg(musicxml: bytes, *, page_width: int = 2100) -> list[str]:
+    """A MusicXML lead sheet engraved by Verovio: one SVG per page, chord symbols included."""
+    from importlib.resources import files
+
+    import verovio
+
+    toolkit = verovio.toolkit(False)         # its fonts: set per toolkit, as a thread of the
+    toolkit.setResourcePath(str(files("verovio") / "data"))   # server's pool has no default
+    toolkit.setOptions({"pageWidth": page_width, "adjustPageHeight": True, "scale": 40,
+                        "header": "none", "footer": "none", "breaks": "auto"})
+    if not toolkit.loadData(musicxml.decode("utf-8")):
+        raise ChartError("Verovio could not read the lead sheet")
+    return [toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1)]
+
+
+def can_make_mp3() -> bool:
+    """Whether MP3s can be made here (ffmpeg is installed)."""
+    from jazzsolo.export.audio import find_ffmpeg
+
+    return find_ffmpeg() is not None
+
+
+def take_download(take: Take, kind: str, *, folder: str | Path | None = None) -> bytes:
+    """A take's file to take home: "mid", "musicxml", "wav" (44.1 kHz, rendered once) or
+    "mp3" (from that WAV, with ffmpeg)."""
+    if kind == "mid":
+        return take.midi
+    if kind == "musicxml":
+        return take.musicxml
+    if kind not in ("wav", "mp3"):
+        raise ConfigError(f"no download of kind {kind!r}; valid: mid, musicxml, wav, mp3")
+    if "wav" not in take.extras:
+        take.extras["wav"] = render_take_wav(take.midi, folder,
+                                             solo_instrument=take.solo_instrument)
+    if kind == "wav":
+        return take.extras["wav"]
+    if "mp3" not in take.extras:
+        take.extras["mp3"] = render_take_mp3(take.extras["wav"], folder)
+    return take.extras["mp3"]
+
+
+def chart_tunes(path: str | Path) -> list[str]:
+    """The titles of an iReal Pro playlist (to pick one); [] for any other chord file, which
+    is read (and refused in one line when it cannot be) as the command line reads it."""
+    from jazzsolo.ingest.chord_files import _sniff, read_backing as read_chart_backing
+    from jazzsolo.ingest.ireal import list_ireal_tunes
+
+    kind, source = _sniff(path)
+    if kind in ("ireal", "ireal-link"):
+        return list_ireal_tunes(source)
+    read_chart_backing(source)
+    return []
+
+
+def page_options() -> dict:
+    """What the page offers: the shipped models with the players, styles and instruments each
+    can play as, the built-in progressions, the parts a lead sheet is written for, trading."""
+    from jazzsolo.generate.families import PlaysVoices
+    from jazzsolo.generate.trading import Trades
+    from jazzsolo.music.keys import WRITTEN_TRANSPOSITIONS
+    from jazzsolo.music.progression import PROGRESSIONS
+
+    models = {}
+    for name in MODEL_NAMES:
+        model = practice_model(name)
+        voices = model.voice_counts() if isinstance(model, PlaysVoices) else {}
+        models[name] = {"family": model.family, "trades": isinstance(model, Trades),
+                        **{kind: sorted(voices.get(kind, {})) for kind in
+                           ("player", "style", "instrument")}}
+    return {"models": models, "default_model": DEFAULT_MODEL, "progressions": PROGRESSIONS,
+            "transpose_for": list(WRITTEN_TRANSPOSITIONS), "trade_bars": list(TRADE_BARS),
+            "mp3": can_make_mp3(), "solo_level": DEFAULT_SOLO_LEVEL}
+
+
+# --------------------------------------------------------------------------- trading
+
+def trade_turns(n_bars: int, bars_per_turn: int) -> list[dict]:
+    """Who plays which bars when trading: the user first, then the model, in turns of
+    `bars_per_turn` bars (2, 4 or 8) to the chart's end (the last turn may be shorter).
+
+    >>> [(t["who"], t["start_bar"], t["n_bars"]) for t in trade_turns(10, 4)]
+    [('you', 0, 4), ('model', 4, 4), ('you', 8, 2)]
+    """
+    if bars_per_turn not in TRADE_BARS:
+        raise ConfigError(f"trade in turns of {', '.join(map(str, TRADE_BARS))} bars, got "
+                          f"{bars_per_turn!r}", setting="bars_per_turn")
+    return [{"who": ("you", "model")[k % 2], "start_bar": start,
+             "n_bars": min(bars_per_turn, n_bars - start)}
+            for k, start in enumerate(range(0, n_bars, bars_per_turn))]
+
+
+def band_take(settings: GenerateSettings, *, model=None, folder: str | Path | None = None,
+              sample_rate: int | None = None) -> Take:
+    """The band alone over the settings' chords (an empty solo), to trade over, with its
+    audio rendered in `folder`."""
+    from jazzsolo.export.midi import midi_bytes
+    from jazzsolo.export.solo_files import file_stem, solo_midi, tune_title
+    from jazzsolo.generate.families import solo_from_notes
+    from jazzsolo.music.metre import time_signature_ql
+
+    take = prepare_take(settings, model or practice_model(settings.model))
+    backing, seed = take.backing, take.seeds[0]
+    silent = solo_from_notes([], backing.measures, measure_lengths_ql=backing.lengths_ql,
+                             time_signatures=backing.time_signatures)
+    midi_file = solo_midi(take, settings, silent, seed, solo_program=0)
+    count_off = time_signature_ql(backing.time_signatures[0]) if settings.count_off else 0.0
+    title = tune_title(settings, take)
+    return Take(title=title, file_stem=f"{file_stem(title)}_band_seed{seed}",
+                model_name=take.model.name, seed=seed, qpm=take.qpm,
+                grid=grid_of_measures(backing.measures, backing.time_signatures),
+                bar_starts_s=bar_starts_s(backing.lengths_ql, take.qpm, count_off_ql=count_off),
+                notes=[], midi=midi_bytes(midi_file), musicxml=b"",
+                solo_instrument=settings.solo_instrument,
+                wav=render_take_wav(midi_bytes(midi_file), folder, sample_rate=sample_rate),
+                extras={"improvisation": take})
+
+
+MAX_HEARD_NOTES = 2000                 # notes of a phrase heard that an answer reads
+
+
+def check_heard(heard) -> list[tuple[float, float, int]]:
+    """Notes heard as (onset_ql >= 0, duration_ql > 0, MIDI 0-127); anything else is refused
+    in one line."""
+    import math
+
+    if not isinstance(heard, (list, tuple)) or len(heard) > MAX_HEARD_NOTES:
+        raise ConfigError(f"the notes heard must be a list of at most {MAX_HEARD_NOTES} "
+                          f"[onset_ql, duration_ql, midi] triples", setting="heard")
+    notes = []
+    for note in heard:
+        ok = isinstance(note, (list, tuple)) and len(note) == 3 and all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+            for x in note)
+        if not ok or note[0] < 0 or note[1] <= 0 or not 0 <= note[2] <= 127:
+            raise ConfigError(f"a note heard must be [onset_ql >= 0, duration_ql > 0, midi "
+                              f"0-127], got {note!r}"[:200], setting="heard")
+        notes.append((float(note[0]), float(note[1]), int(round(note[2]))))
+    return notes
+
+
+def trade_answer(take: Take, settings: GenerateSettings, *, heard: Sequence, start_bar: int,
+                 n_bars: int, seed: int) -> dict:
+    """The model's answer (`generate.trading.answer_phrase`) to the notes `heard` (onset_ql,
+    duration_ql, MIDI from the chart's first bar line) over bars start_bar .. + n_bars - 1
+    of a `band_take`, with the chords of those bars."""
+    from jazzsolo.generate.trading import answer_phrase
+
+    improvisation = take.extras["improvisation"]
+    backing = improvisation.backing
+    notes = answer_phrase(improvisation.model, backing.measures,
+                          measure_lengths_ql=backing.lengths_ql,
+                          time_signatures=backing.time_signatures, qpm=improvisation.qpm,
+                          heard=check_heard(heard),
+                          start_bar=start_bar, n_bars=n_bars, seed=seed,
+                          options=sampling_options(settings))
+    bars = take.grid[start_bar:start_bar + n_bars]
+    return {"notes": [list(n) for n in notes], "start_bar": start_bar, "n_bars": n_bars,
+            "chords": [[c["symbol"] for c in bar["chords"]] for bar in bars]}
+
+
+__all__ = ["DEFAULT_SOLO_LEVEL", "TRADE_BARS", "Take", "band_take", "bar_starts_s", "can_make_mp3", "chart_grid",
+           "chart_tunes", "page_options", "take_download",
+           "check_heard",
+           "engrave_svg", "grid_of_measures", "improvise_take", "practice_model", "practice_take",
+           "prepare_take",
+           "render_take_mp3", "render_take_wav", "set_solo_level", "trade_answer", "trade_turns"]

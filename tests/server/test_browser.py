@@ -1,0 +1,189 @@
+"""The practice room in a real browser (Debian's Chromium driven by Playwright): type a
+progression, improvise, and check what a user sees and takes home (the grid, the notation's
+measures, the audio's length, the MIDI's tracks); a bad chord is marked in the grid; trading
+twos answers over the right bars.  Screenshots go to output/screenshots/."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pretty_midi
+import pytest
+
+from jazzsolo.export.audio import TAIL_S
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPO_ROOT / "output" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+HEALTH_TRIES = 600                       # polls of /api/health, 50 ms apart, while it starts
+WAIT_MS = 60_000                         # the longest a page element is waited for
+
+
+def _unavailable(why: str):
+    """No browser here: a loud failure in CI, a skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI needs the browser tests: {why}")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`jazzsolo serve` in a subprocess on a free loopback port; yields its URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "jazzsolo.cli", "serve", "--port",
+                                    str(port)], stdout=out, stderr=subprocess.STDOUT,
+                                   cwd=REPO_ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(HEALTH_TRIES):
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                    break
+            if process.poll() is not None:
+                pytest.fail(f"jazzsolo serve exited: {log.read_text()[-2000:]}")
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"jazzsolo serve never answered: {log.read_text()[-2000:]}")
+        assert f"on {url}/" in log.read_text()               # loopback, as it says
+        yield {"url": url, "log": log}
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Chromium (headless, fresh profile) under Playwright."""
+    if not CHROMIUM.is_file():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as e:
+        _unavailable(f"playwright is not installed ({e})")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS, headless=True, accept_downloads=True)
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page of the practice room, with its console's problems collected."""
+    page = browser.new_page()
+    page.problems = []
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
+    page.goto(server["url"] + "/")
+    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=WAIT_MS)
+    yield page
+    page.close()
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def grid_chords(page) -> list[list[str]]:
+    return page.eval_on_selector_all(
+        "#grid .bar", "bars => bars.map(b => [...b.querySelectorAll('.chord')]"
+                      ".map(c => c.firstChild.textContent))")
+
+
+def wait_until(page, script: str, *, tries: int = 400, every_s: float = 0.05):
+    """Poll a page expression until it is truthy (CSP forbids Playwright's wait_for_function)."""
+    for _ in range(tries):
+        value = page.evaluate(script)
+        if value:
+            return value
+        time.sleep(every_s)
+    pytest.fail(f"the page never reached: {script}")
+
+
+def test_improvise_shows_grid_notation_audio_and_downloads_the_band(page, tmp_path):
+    page.fill("#chords", "Dm7 G7 | Cmaj7 | Cm7 F7 | Bbmaj7")
+    page.fill("#choruses", "2")
+    page.fill("#qpm", "160")
+    page.fill("#seed", "5")
+    page.click("#improvise")
+    page.wait_for_selector("#notation svg", timeout=WAIT_MS)
+    assert grid_chords(page) == [["Dm7", "G7"], ["Cmaj7"], ["Cm7", "F7"], ["Bbmaj7"]] * 2
+    assert page.locator("#notation g.measure").count() == 8
+    page.wait_for_selector("#take-audio[data-ready='1']", state="attached", timeout=WAIT_MS)
+    duration = page.eval_on_selector("#take-audio", "a => a.duration")
+    with page.expect_download() as download:
+        page.click("#download-mid")
+    assert download.value.suggested_filename == "chords_seed5.mid"
+    midi = pretty_midi.PrettyMIDI(str(download.value.path()))
+    assert [i.name for i in midi.instruments] == ["Solo", "Chords", "Bass", "Drums"]
+    assert duration == pytest.approx(midi.get_end_time() + TAIL_S, abs=0.05)
+    assert 8 * 1.5 <= duration <= 8 * 1.5 + TAIL_S + 0.5          # 8 bars of 4 beats at 160
+    page.click("#play")
+    wait_until(page, "document.querySelector('#grid .bar.current') !== null")
+    wait_until(page, "document.querySelector('#notation g.measure.playing') !== null")
+    shot(page, "improvise")
+    page.click("#play")
+    assert page.problems == []
+
+
+def test_a_bad_chord_is_marked_in_the_grid_and_the_page_goes_on(page):
+    page.fill("#chords", "Dm7 G7 | Hm7 | C7")
+    page.click("#read-chart")
+    page.wait_for_selector("#grid .chord.bad", timeout=WAIT_MS)
+    assert grid_chords(page) == [["Dm7", "G7"], ["Hm7"], ["C7"]]
+    reason = page.inner_text("#grid .chord.bad .reason")
+    assert "unreadable chord symbol 'Hm7'" in reason and "root A-G" in reason
+    assert "Hm7" in page.inner_text("#error")
+    page.click("#improvise")
+    wait_until(page, "document.getElementById('status').textContent === 'Nothing played.'")
+    shot(page, "bad_chord")
+    page.fill("#chords", "Dm7 G7 | Cmaj7 | C7")
+    page.click("#improvise")
+    page.wait_for_selector("#notation svg", timeout=WAIT_MS)
+    assert page.locator("#grid .chord.bad").count() == 0 and page.is_hidden("#error")
+    assert page.locator("#notation g.measure").count() == 3
+    assert [p for p in page.problems if "status of 400" not in p] == []
+
+
+def test_trading_twos_answers_the_keyboard_over_the_next_bars(page, server):
+    page.fill("#chords", "C7 | F7 | C7 | C7 | F7 | F7 | C7 | G7")
+    page.fill("#qpm", "120")
+    page.fill("#seed", "2")
+    page.select_option("#trade-bars", "2")
+    page.click("#trade-start")
+    wait_until(page, "!document.getElementById('band').paused && "
+                     "document.getElementById('band').currentTime > 0")
+    page.click("h1")                                   # keys go to the page, not a field
+    for key in "asdfg":                                # C D E F G, as the keyboard plays them
+        page.keyboard.down(key)
+        time.sleep(0.15)
+        page.keyboard.up(key)
+    page.wait_for_selector("#answers li", timeout=WAIT_MS)
+    answer = page.eval_on_selector("#answers li", "li => ({...li.dataset})")
+    assert (int(answer["startBar"]), int(answer["nBars"])) == (2, 2)
+    assert json.loads(answer["chords"]) == [["C7"], ["C7"]]
+    notes = json.loads(answer["notes"])
+    assert notes and all(8.0 <= onset < 16.0 and onset + length <= 16.0 + 1e-9
+                         for onset, length, _ in notes)
+    assert "answering 5" in page.inner_text("#answers li")
+    assert page.locator("#grid .bar.turn-you").count() == 4
+    shot(page, "trade")
+    page.click("#trade-stop")
+    assert page.problems == []
+    assert "answered bars 3-4 in" in server["log"].read_text()
