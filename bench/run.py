@@ -114,6 +114,7 @@ class Row:
     note: str = ""
     target: float | None = None               # the most the fast path may take, in `unit`
     target_rss_mb: float | None = None        # the most peak RSS the fast path may use
+    target_min: float | None = None           # the least the fast path must reach, in `unit`
 
     @property
     def ratio(self) -> float:
@@ -122,13 +123,16 @@ class Row:
     @property
     def target_met(self) -> bool | None:
         """Whether the fast path meets its targets (None: it has none)."""
-        if self.target is None and self.target_rss_mb is None:
+        if self.target is None and self.target_rss_mb is None and self.target_min is None:
             return None
         return (self.target is None or self.fast <= self.target) and \
+            (self.target_min is None or self.fast >= self.target_min) and \
             (self.target_rss_mb is None or self.fast_rss_mb <= self.target_rss_mb)
 
     def target_text(self) -> str:
-        targets = ([f"≤ {_fmt(self.target, self.unit)}"] if self.target is not None else []) + \
+        targets = ([f"≥ {_fmt(self.target_min, self.unit)}"] if self.target_min is not None
+                   else []) + \
+            ([f"≤ {_fmt(self.target, self.unit)}"] if self.target is not None else []) + \
             ([f"≤ {self.target_rss_mb:.0f} MB"] if self.target_rss_mb is not None else [])
         if not targets:
             return ""
@@ -233,6 +237,7 @@ def bench(midi: str, work: Path, *, n: int, n_slow: int, quick: bool,
                "model's 32 measures)", fast, course, target_s=1.0, target_rss_mb=150.0)
     if WJAZZD.is_dir():
         phrasing_rows(b, work)
+        voices_rows(b)
         read = [sys.executable, "-c", READ_CORPUS, str(WJAZZD)]
         fast = runs(read + ["corpus"], n)
         course = runs(read + ["csv"], n)
@@ -291,6 +296,29 @@ def phrasing_rows(b: Bench, work: Path) -> None:
     row = next(r for r in report["rows"] if r["model"] == "wjazzd")
     b.add(Row("jazz figures outside the players' 25th-75th percentile (course column: all)",
               "figures", len(row["jazz_outside"]), len(row["jazz_figures"]), 1, 1, target=0))
+
+
+def voices_rows(b: Bench) -> None:
+    """Issue 22's targets: how often the style judge recognises solos generated as each of the
+    six players with the most solos against their real held-out solos (≥ 80 % as often), two
+    pairs told apart (≥ 0.8), and the density asked for against measured (within 15 %)."""
+    print("judging wjazzd's voices against the WJazzD solos (evaluate --voices)", flush=True)
+    done = subprocess.run(JAZZSOLO + ["evaluate", "--voices", str(WJAZZD), "--json"], cwd=ROOT,
+                          check=True, capture_output=True, text=True)
+    report = json.loads(done.stdout)
+    for player, row in report["players"].items():
+        b.add(Row(f"style judge: generated as {player} recognised (course column: his real "
+                  f"solos, held out)", "share", row["generated"], row["real"], 1, 1,
+                  target_min=0.8 * row["real"]))
+    for pair in report["pairs"]:
+        b.add(Row(f"style judge: {pair['pair']}, generated, told apart (course column: real)",
+                  "acc", pair["generated"], pair["real"], 1, 1, target_min=0.8))
+    for control in report["controls"]:
+        if control["control"] == "density":
+            asked = control["asked"]
+            b.add(Row(f"--density {asked:g}: notes per beat played (course column: asked)",
+                      "npb", control["measured"], asked, 1, 1, target=1.15 * asked,
+                      target_min=0.85 * asked))
 
 
 def main(argv=None) -> int:

@@ -26,6 +26,7 @@ NOTE_TEMPERATURE = 0.95               # the note model's pitches: at 0.95 the ph
                                       # players' (at 0.8 steps crowd out leaps; at 1.0 motifs go)
 NOTE_PHRASE_END_TEMPERATURE = 0.5     # a phrase's planned last note, sharper: players end on the
                                       # chord (phrase-final chord tones 0.71; 0.52 at 0.95)
+NOTE_STRONG_BEAT_TEMPERATURE = 0.6    # a note model's pitch on beats 1 and 3: at most this
 NOTE_RHYTHM_TEMPERATURE = 1.0         # the note model's durations: at 1.0 the rhythm is as varied
                                       # as the players' (inter-onset overlap 0.92, as real vs real)
 

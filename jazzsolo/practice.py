@@ -16,10 +16,10 @@ from typing import Sequence
 
 import mido
 
-from jazzsolo.config import DEFAULT_MODEL, DEFAULT_QPM, MODEL_NAMES
+from jazzsolo.config import DEFAULT_MODEL, MODEL_NAMES
 from jazzsolo.errors import ChartError, ChordSymbolError, ConfigError
-from jazzsolo.generate.improvise import (GenerateSettings, Improvisation, check_settings,
-                                         first_seed, play, read_backing, sampling_options)
+from jazzsolo.generate.improvise import (GenerateSettings, Improvisation, play, prepare,
+                                         sampling_options)
 
 VOLUME_CC = 7                          # MIDI channel volume: the solo's level against the band
 DEFAULT_SOLO_LEVEL = 100               # General MIDI's default channel volume (0-127)
@@ -39,15 +39,9 @@ def practice_model(name: str | None = None):
 
 
 def prepare_take(settings: GenerateSettings, model) -> Improvisation:
-    """`improvise.prepare` with a model already loaded (the server keeps one per process):
-    the same checks, chords and tempo, one seed."""
-    from jazzsolo.generate.families import check_options
-
-    check_settings(settings)
-    check_options(model, sampling_options(settings))
-    backing = read_backing(settings, model_ql=model.measure_ql, tune_chords=model.tune_chords)
-    qpm = settings.qpm or backing.qpm or DEFAULT_QPM
-    return Improvisation(model, backing, qpm, [first_seed(settings)])
+    """`improvise.prepare` with the model the server keeps loaded: the same checks, chords
+    and tempo."""
+    return prepare(settings, model)
 
 
 # --------------------------------------------------------------------------- the chart grid
@@ -81,7 +75,7 @@ def _marked_bars(bars: Sequence[Sequence[str]], signatures: Sequence[str]) -> li
 def _written_bars(settings: GenerateSettings) -> tuple[list[list[str]], list[str]] | None:
     """The symbols of each bar as written (text, or a chart read without its symbols being
     read), for marking the unreadable ones; None when there is nothing to mark."""
-    from jazzsolo.ingest.chord_files import _read_chart, _sniff
+    from jazzsolo.ingest.chord_files import chord_source, read_chart
     from jazzsolo.music.progression import get_progression
 
     if settings.backing_chords is not None or settings.progression is not None:
@@ -91,10 +85,10 @@ def _written_bars(settings: GenerateSettings) -> tuple[list[list[str]], list[str
         return bars, [settings.time_signature or "4/4"] * len(bars)
     if settings.chords_from is None:
         return None
-    kind, source = _sniff(settings.chords_from)
+    kind, source = chord_source(settings.chords_from)
     if kind == "midi":
         return None
-    chart = _read_chart(kind, source, settings.tune)
+    chart = read_chart(kind, source, settings.tune)
     return [[text for _, text in bar.chords] for bar in chart.bars], \
         [bar.time_signature for bar in chart.bars]
 
@@ -280,10 +274,10 @@ def take_download(take: Take, kind: str, *, folder: str | Path | None = None) ->
 def chart_tunes(path: str | Path) -> list[str]:
     """The titles of an iReal Pro playlist (to pick one); [] for any other chord file, which
     is read (and refused in one line when it cannot be) as the command line reads it."""
-    from jazzsolo.ingest.chord_files import _sniff, read_backing as read_chart_backing
+    from jazzsolo.ingest.chord_files import chord_source, read_backing as read_chart_backing
     from jazzsolo.ingest.ireal import list_ireal_tunes
 
-    kind, source = _sniff(path)
+    kind, source = chord_source(path)
     if kind in ("ireal", "ireal-link"):
         return list_ireal_tunes(source)
     read_chart_backing(source)

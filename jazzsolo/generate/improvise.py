@@ -124,7 +124,7 @@ def read_backing(settings: GenerateSettings, *, model_ql: float = 4.0, tune_chor
     elif settings.chords_from is not None:
         backing = read_chart_backing(settings.chords_from, measure_ql=model_ql,
                                      tune=settings.tune)
-        last = _last_chorus(settings)
+        last = backing.last_chorus
     elif tune_chords is not None:
         backing = Backing(tune_chords, [time_signature_for(model_ql)] * len(tune_chords))
     else:
@@ -139,22 +139,6 @@ def read_backing(settings: GenerateSettings, *, model_ql: float = 4.0, tune_chor
                                + chorus_signatures * (settings.choruses - 1)
                                + (last[1] if last else chorus_signatures))
     return backing
-
-
-def _last_chorus(settings: GenerateSettings):
-    """(measures, time signatures) of an iReal Pro chart's last chorus where it ends sooner than
-    the others (at END, or with an outro coda); None for any other chord source."""
-    from jazzsolo.ingest.chord_files import _sniff
-    from jazzsolo.ingest.ireal import read_ireal
-    from jazzsolo.music.chart import Chart
-    from jazzsolo.music.progression import chart_time_signatures, chart_to_measures
-
-    kind, source = _sniff(settings.chords_from)
-    chart = read_ireal(source, tune=settings.tune) if kind in ("ireal", "ireal-link") else None
-    if chart is None or chart.last_chorus_bars is None:
-        return None
-    last = Chart(title=chart.title, bars=chart.last_chorus_bars)
-    return chart_to_measures(last, source=chart.title), chart_time_signatures(last)
 
 
 def sampling_options(settings: GenerateSettings) -> SamplingOptions:
@@ -185,10 +169,11 @@ def first_seed(settings: GenerateSettings) -> int:
         else int(np.random.default_rng().integers(2**31))
 
 
-def prepare(settings: GenerateSettings) -> Improvisation:
-    """Check the settings, load the model and read the chords; no solo is played yet."""
+def prepare(settings: GenerateSettings, model: SoloModel | None = None) -> Improvisation:
+    """Check the settings, load the model (unless one loaded is given: the practice room keeps
+    one per process) and read the chords; no solo is played yet."""
     check_settings(settings)
-    model = load_model(settings.model)
+    model = model if model is not None else load_model(settings.model)
     options = sampling_options(settings)
     check_options(model, options)
     backing = read_backing(settings, model_ql=model.measure_ql, tune_chords=model.tune_chords)

@@ -22,7 +22,8 @@ from music21 import pitch as m21pitch
 
 from jazzsolo.config import (DEFAULT_QPM, GRID_PER_BEAT, MAX_ALTERNATION, MAX_REPEATS,
                              NOTE_PHRASE_END_TEMPERATURE, NOTE_RHYTHM_TEMPERATURE,
-                             NOTE_TEMPERATURE, SOLO_PITCH_RANGE, check_setting)
+                             NOTE_STRONG_BEAT_TEMPERATURE, NOTE_TEMPERATURE, SOLO_PITCH_RANGE,
+                             check_setting)
 from jazzsolo.encodings.grammar import chord_at, classify_note
 from jazzsolo.encodings.note_events import (DURATIONS, N_PITCH_TOKENS, PITCH_HIGH, PITCH_LOW, REST,
                                             ChordTimeline, Event, control_indices,
@@ -38,8 +39,8 @@ from jazzsolo.models.solo_cache import SoloCache
 from jazzsolo.music.notes import Note
 
 _DURATIONS = np.array(DURATIONS)
-DENSITY_GAIN = 1.25                # `density_tilt`: how hard the durations are steered
-DENSITY_SETTLE_BEATS = 8           # beats played before the steering starts
+DENSITY_GAIN = 2.0                 # `density_tilt`: how hard the durations are steered
+DENSITY_SETTLE_BEATS = 4           # beats played before the steering starts
 
 
 def _check(temperature: float, rhythm_temperature: float, top_k: int | None,
@@ -119,16 +120,24 @@ def density_tilt(density: float, n_notes: int, step: int) -> np.ndarray:
     `density` asked for: shorter values while the line is sparser than asked, longer while it
     is denser (no tilt in the first `DENSITY_SETTLE_BEATS`).
 
-    >>> density_tilt(2.0, 4, 48)[[2, 7, 15]].tolist()          # 4 beats: not yet
+    >>> density_tilt(2.0, 4, 36)[[2, 7, 15]].tolist()          # 3 beats: not yet
     [1.0, 1.0, 1.0]
     >>> density_tilt(2.0, 4, 96)[[2, 7, 15]].round(2).tolist()  # 1/2 a beat: 16ths up, whole down
-    [5.66, 1.0, 0.18]
+    [16.0, 1.0, 0.06]
+    >>> density_tilt(2.0, 20, 96)[[2, 7, 15]].round(2).tolist() # 2.5 a beat: a little slower
+    [0.54, 1.0, 1.86]
     """
     beats = step / GRID_PER_BEAT
     if beats < DENSITY_SETTLE_BEATS:
         return np.ones(len(DURATIONS))
     error = float(np.clip(np.log(density * beats / max(n_notes, 1)), -1.0, 1.0))
     return (_DURATIONS / GRID_PER_BEAT) ** (-DENSITY_GAIN * error)
+
+
+def _on_strong_beat(timeline: ChordTimeline, step: int) -> bool:
+    """Whether `step` is on beat 1, 3, 5 ... of its bar (the beats a line is heard against)."""
+    bar = bisect.bisect_right(timeline.bar_starts, step) - 1
+    return (step - timeline.bar_starts[bar]) % (2 * GRID_PER_BEAT) == 0
 
 
 def _heard(model, timeline: ChordTimeline, primer: Sequence[Event], played: list[int],
@@ -203,6 +212,7 @@ def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
     cache_config = getattr(model, "cache", None)
     cache = SoloCache(cache_config, N_PITCH_TOKENS - 1) if cache_config is not None else None
     state, previous, step = _heard(model, timeline, primer, played, cache)
+    strong_temperature = NOTE_STRONG_BEAT_TEMPERATURE
     events: list[Event] = []
     end = timeline.end_step
     while step < end:
@@ -213,6 +223,7 @@ def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
             pitch_probs = cache.mix_with_rest(pitch_probs, REST)
         banned = all_notes if phrase.over() else out_of_range + repeat_bans(played)
         pitch_temperature = min(temperature, NOTE_PHRASE_END_TEMPERATURE) if phrase.last_note() \
+            else min(temperature, strong_temperature) if _on_strong_beat(timeline, step) \
             else temperature
         pitch_token = int(sample(pitch_probs, pitch_temperature, rng, top_k, banned))
         if pitch_token != REST:

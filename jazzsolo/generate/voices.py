@@ -4,10 +4,11 @@ the note model is told for one solo and the phrasing it plays by.
 A solo is played *as* a training solo: one is drawn among the training solos of the player,
 style and instrument asked for, at a similar tempo (and, when a density is asked for, among the
 closest in density).  Its phrase lengths become the solo's phrasing (moved so that their
-median is the `phrase_length` asked for, their spread narrowed), its profile the voice inputs (with the density and
-register asked for in place of its own), and the labels asked for are told to the model; a
-player named alone brings his usual style and instrument.  The register asked for, or else the
-instrument's range, bounds the pitches drawn.
+median is the `phrase_length` asked for, their spread narrowed), its profile the voice inputs
+(with the density and register asked for in place of its own), and the labels asked for are
+told to the model; a player named alone brings his usual style and instrument.  The register
+asked for, or else the instrument's range, bounds the pitches drawn; a density asked for also
+steers the durations as the solo goes (`note_solo.density_tilt`).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """A chord source on disk (a MIDI accompaniment, a MusicXML lead sheet, an iReal Pro link or
 file) → measures of chords to play over, each with its time signature (`Backing`).
 
-What a source is, is told from its first bytes (`_sniff`), not trusted from its name; a chart is
+What a source is, is told from its first bytes (`chord_source`), not trusted from its name; a chart is
 read by `leadsheet` or `ireal` and laid out by `jazzsolo.music.progression.chart_to_measures`;
 a MIDI accompaniment's chords are read off its parts (`parts`) in the file's one metre.
 """
@@ -32,6 +32,8 @@ class Backing:
     key: str | None = None
     qpm: float | None = None
     pickup_ql: float | None = None          # the length of a first bar shorter than its metre
+    last_chorus: tuple[list, list[str]] | None = None   # (measures, time signatures) of a last
+                                            # chorus that ends sooner (an iReal chart's END)
 
     @property
     def lengths_ql(self) -> list[float]:
@@ -48,13 +50,13 @@ def read_backing(path, *, measure_ql: float = 4.0, tune: str | None = None) -> B
     A MIDI accompaniment keeps the file's own metre (a file that changes metre is refused); a
     chart keeps each bar's.
     """
-    kind, source = _sniff(path)
+    kind, source = chord_source(path)
     if kind == "midi":
         _no_tune(tune, source)
         file_ql, signature = _midi_metre(source)
         measures = _midi_measures(source, file_ql)
         return Backing(measures, [signature] * len(measures), title=source.stem)
-    chart = _read_chart(kind, source, tune)
+    chart = read_chart(kind, source, tune)
     measures = chart_to_measures(chart, source=chart.title or str(path))
     lengths = measure_lengths(measures)
     signatures = chart_time_signatures(chart)
@@ -62,11 +64,15 @@ def read_backing(path, *, measure_ql: float = 4.0, tune: str | None = None) -> B
         raise ChartError(f"{path}: a bar after the first is shorter or longer than its metre")
     pickup = lengths[0] if lengths and abs(lengths[0] - time_signature_ql(signatures[0])) > 1e-9 \
         else None
+    last = None
+    if chart.last_chorus_bars is not None:
+        ending = Chart(title=chart.title, bars=chart.last_chorus_bars)
+        last = chart_to_measures(ending, source=chart.title), chart_time_signatures(ending)
     return Backing(measures, signatures, title=chart.title, key=chart.key, qpm=chart.qpm,
-                   pickup_ql=pickup)
+                   pickup_ql=pickup, last_chorus=last)
 
 
-def _sniff(path) -> tuple[str, str | Path]:
+def chord_source(path) -> tuple[str, str | Path]:
     """What a chord source is: "ireal-link" (the text itself), "midi", "musicxml" or "ireal"
     (a file holding links); a missing, unreadable or other file is refused in one line."""
     if isinstance(path, str) and path.lstrip()[:12].lower().encode().startswith(_IREAL_SCHEMES):
@@ -90,8 +96,8 @@ def _sniff(path) -> tuple[str, str | Path]:
                          f".mxl) nor an iReal Pro link (irealb://)")
 
 
-def _read_chart(kind: str, source, tune: str | None) -> Chart:
-    """The chart of a lead sheet or an iReal Pro source that `_sniff` recognised."""
+def read_chart(kind: str, source, tune: str | None) -> Chart:
+    """The chart of a lead sheet or an iReal Pro source that `chord_source` recognised."""
     if kind == "musicxml":
         from jazzsolo.ingest.leadsheet import read_lead_sheet
 
@@ -123,11 +129,11 @@ def read_chords_file(path, *, measure_ql: float = 4.0,
     holding one, or an HTML export; `tune` picks a title from a playlist): one measure per bar
     played, each as long as the chart's bar (see `chart_to_measures`; `measure_ql` unused).
     """
-    kind, source = _sniff(path)
+    kind, source = chord_source(path)
     if kind == "midi":
         _no_tune(tune, source)
         return _midi_measures(source, measure_ql)
-    chart = _read_chart(kind, source, tune)
+    chart = read_chart(kind, source, tune)
     name = str(source) if kind != "ireal-link" else "the iReal Pro link"
     if kind != "musicxml" and chart.title:
         name = f"{name} ({chart.title})"

@@ -12,6 +12,7 @@ import contextlib
 import importlib.resources
 import json
 import math
+import re
 import time
 from dataclasses import fields
 
@@ -65,9 +66,12 @@ def _static_files() -> dict[str, bytes]:
             if item.is_file() and any(item.name.endswith(s) for s in STATIC_TYPES)}
 
 
-def _message(error: JazzsoloError) -> str:
-    """An error as the page shows it: one line, naming the setting at fault."""
+def _message(error: JazzsoloError, session=None) -> str:
+    """An error as the page shows it: one line, naming the setting at fault, an upload by
+    its own name rather than the scratch folder's."""
     line = " ".join(str(error).split())
+    if session is not None:
+        line = re.sub(re.escape(str(session.folder)) + r"/uploads/[0-9a-f]+/", "", line)
     setting = getattr(error, "setting", None)
     return f"{line} ({setting})" if setting and not line.startswith(setting) else line
 
@@ -158,9 +162,9 @@ def route(handler):
         except TimedOut:
             response = _json_response({"error": "that took too long and was given up"}, 504)
         except RequestError as e:
-            response = _json_response({"error": _message(e)}, e.status)
+            response = _json_response({"error": _message(e, session)}, e.status)
         except JazzsoloError as e:
-            response = _json_response({"error": _message(e)}, 400)
+            response = _json_response({"error": _message(e, session)}, 400)
         except Exception as e:  # any other failure: logged, answered, and the server goes on
             LOG.exception("%s %s failed", request.method, request.url.path)
             response = _json_response({"error": f"internal error ({type(e).__name__}); the "
@@ -320,6 +324,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
           open_browser: bool = False) -> str:
     """Serve the practice room until Ctrl-C; returns the line saying where it served."""
     import logging
+    import socket
     import threading
     import webbrowser
 
@@ -327,6 +332,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
 
     if not (isinstance(port, int) and 0 < port < 65536):
         raise ConfigError(f"port must be from 1 to 65535, got {port!r}", setting="port")
+    with socket.socket() as probe:              # a port in use: one line, before uvicorn
+        probe.bind((host, port))
     url = f"http://{host}:{port}/"
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     print(f"jazzsolo practice room on {url} (Ctrl-C stops)", flush=True)

@@ -21,8 +21,9 @@ from pathlib import Path
 from jazzsolo.errors import InputFileError
 
 LOG = logging.getLogger("jazzsolo.server")
-MAX_SESSIONS = 64                 # sessions kept; the least recently used one is dropped
-MAX_TAKES = 8                     # takes (and trades) kept per session
+MAX_SESSIONS = 32                 # sessions kept; the least recently used one is dropped
+MAX_TAKES = 4                     # takes (and trades) kept per session, with their audio
+                                  # in memory (a 32-bar take: about 5 MB, 16 MB downloaded)
 MAX_UPLOADS = 8                   # uploaded charts kept per session
 UPLOAD_SUFFIXES = (".mid", ".midi", ".musicxml", ".xml", ".mxl", ".txt", ".html", ".htm")
 

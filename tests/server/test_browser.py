@@ -138,6 +138,12 @@ def test_improvise_shows_grid_notation_audio_and_downloads_the_band(page, tmp_pa
     wait_until(page, "document.querySelector('#grid .bar.current') !== null")
     wait_until(page, "document.querySelector('#notation g.measure.playing') !== null")
     shot(page, "improvise")
+    page.fill("#loop-from", "2")                     # loop bar 2: from just before its end,
+    page.fill("#loop-to", "2")                       # the player jumps back to its start
+    page.check("#loop")
+    page.evaluate("document.getElementById('take-audio').currentTime = 2 * 1.5 - 0.1")
+    wait_until(page, "(a => a.currentTime >= 1.5 && a.currentTime < 2.5)"
+                     "(document.getElementById('take-audio'))")
     page.click("#play")
     assert page.problems == []
 

@@ -8,6 +8,7 @@ import io
 import socket
 import threading
 import time
+import wave
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -117,6 +118,26 @@ def test_an_upload_is_kept_in_the_scratch_folder_under_a_name_the_server_makes(c
     assert len(grid["bars"]) == 9 and grid["error"] is None      # 4 bars twice and a last bar
 
 
+def test_a_broken_upload_reads_as_the_command_line_reads_it(client, tmp_path, capsys):
+    broken = b"<?xml version='1.0'?><score-partwise><part-list>"
+    page = client.post("/api/upload", params={"name": "broken.musicxml"}, content=broken)
+    (tmp_path / "broken.musicxml").write_bytes(broken)
+    assert main(["generate", "--chords_from", str(tmp_path / "broken.musicxml"),
+                 "--output_dir", str(tmp_path)]) == 2
+    cli_line = capsys.readouterr().err.strip().removeprefix("jazzsolo: error: ")
+    assert page.status_code == 400
+    assert page.json()["error"] == cli_line.replace(f"{tmp_path}/", "")
+    assert page.json()["error"].startswith("broken.musicxml: ")
+
+
+def test_serve_on_a_port_in_use_is_one_line(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert main(["serve", "--port", str(taken.getsockname()[1])]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
 def test_oversized_and_unknown_uploads_are_refused_in_one_line(client):
     big = client.post("/api/upload", params={"name": "big.musicxml"},
                       content=b"<" * (MAX_UPLOAD_BYTES + 1))
@@ -153,6 +174,27 @@ def test_a_take_is_the_command_lines_midi_with_its_grid_and_notation(client, tmp
     assert xml.status_code == 200 and b"<harmony" in xml.content
     audio = client.get(data["audio"])
     assert audio.content[:4] == b"RIFF" and audio.headers["content-type"] == "audio/wav"
+
+
+def test_the_wav_and_mp3_downloads_are_the_take_at_cd_quality(client):
+    data = improvise(client, backing_chords="C7 | F7").json()
+    wav = client.get(data["downloads"]["wav"])
+    assert 'filename="chords_seed3.wav"' in wav.headers["content-disposition"]
+    with wave.open(io.BytesIO(wav.content)) as w:
+        assert (w.getframerate(), w.getnchannels()) == (44100, 2)
+        seconds = w.getnframes() / w.getframerate()
+    with wave.open(io.BytesIO(client.get(data["audio"]).content)) as w:
+        assert w.getframerate() == 22050                        # the page's player
+        assert w.getnframes() / w.getframerate() == pytest.approx(seconds, abs=0.01)
+    if "mp3" in data["downloads"]:
+        mp3 = client.get(data["downloads"]["mp3"])
+        assert mp3.status_code == 200 and mp3.content[:3] == b"ID3"          # pydub tags it
+
+
+def test_a_count_in_puts_the_first_bar_a_bar_later(client):
+    data = improvise(client, count_off=True).json()
+    assert data["bar_starts_s"][:2] == pytest.approx([1.846154, 3.692308])   # 4/4 at 130
+    assert len(data["grid"]) == 4
 
 
 def test_the_solo_level_sets_the_solos_channel_volume(client):
