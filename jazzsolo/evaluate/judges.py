@@ -351,8 +351,9 @@ def _feature_probabilities(make: Callable, X: np.ndarray, y: np.ndarray, folds) 
     return p
 
 
-def _sequence_model(keras, n_notes: int, config: SequenceConfig):
-    """Embedded tokens → two convolutions → masked mean and max over notes → P(fake)."""
+def _sequence_model(keras, n_notes: int, config: SequenceConfig, n_classes: int = 2):
+    """Embedded tokens → two convolutions → masked mean and max over notes → P(fake), or with
+    more than two classes each class's probability (the style judge's players)."""
     ops = keras.ops
     tokens = keras.Input((n_notes, len(TOKEN_FIELDS)), dtype="int32")    # (B, T, 6), 0 = pad
     x = keras.layers.Embedding(sum(TOKEN_FIELDS.values()) + 1, config.embedding)(tokens)
@@ -364,11 +365,31 @@ def _sequence_model(keras, n_notes: int, config: SequenceConfig):
     mean = ops.sum(x * mask, axis=1) / ops.maximum(ops.sum(mask, axis=1), 1.0)  # (B, F)
     pooled = keras.layers.Concatenate()([mean, ops.max(x * mask, axis=1)])    # (B, 2F)
     pooled = keras.layers.Dropout(config.dropout)(pooled)
-    out = keras.layers.Dense(1, activation="sigmoid")(pooled)
+    binary = n_classes == 2
+    out = keras.layers.Dense(1 if binary else n_classes,
+                             activation="sigmoid" if binary else "softmax")(pooled)
     model = keras.Model(tokens, out)
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
-                  loss="binary_crossentropy")
+                  loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy")
     return model
+
+
+def sequence_classes(tokens: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray,
+                     seed: int, config: SequenceConfig = SequenceConfig()) -> np.ndarray:
+    """The CNN trained on rows `train` of `tokens` (`_padded_tokens`) with class labels `y`
+    (0 .. k-1), each class weighted alike; returns its class probabilities for rows `test`
+    (one column per class, and a spare one when k = 2: the softmax head needs three)."""
+    import keras
+
+    n_classes = int(y.max()) + 1
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    model = _sequence_model(keras, tokens.shape[1], config, max(n_classes, 3))
+    counts = np.bincount(y[train], minlength=n_classes).astype(float)
+    weights = (len(train) / (n_classes * np.maximum(counts, 1)))[y[train]]
+    model.fit(tokens[train], y[train], epochs=config.epochs, batch_size=config.batch_size,
+              verbose=0, shuffle=True, sample_weight=weights)
+    return keras.ops.convert_to_numpy(model(tokens[test], training=False))
 
 
 def _padded_tokens(solos: Sequence[SoloOverChords], max_notes: int) -> np.ndarray:
@@ -694,5 +715,6 @@ def format_judges(result: dict) -> str:
 __all__ = ["EXCERPT_BARS", "JUDGES", "JudgeConfig", "MIN_EXCERPT_NOTES", "NoteMarkov",
            "SequenceConfig", "calibrated_judges", "crude_fakes", "excerpts", "feature_matrix",
            "format_judges", "frechet_distance", "frechet_real_vs_real", "judge", "note_tokens",
-           "parse_solo_name", "read_solo_info", "real_vs_real", "shuffled_intervals",
+           "parse_solo_name", "read_solo_info", "real_vs_real", "sequence_classes",
+           "shuffled_intervals",
            "split_groups"]

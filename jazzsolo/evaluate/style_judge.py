@@ -4,7 +4,8 @@ shape controls asked for against measured (`jazzsolo evaluate --voices DIR`).
 **Players.**  A multinomial logistic regression on per-solo figures (the jazz figures of
 `evaluate.jazz_figures`, and the solo's notes per beat and register) learns the `n_players`
 players with the most training solos from all their real solos in a WJazzD folder (first
-`max_bars` bars).  Its recognition rate of *real* solos by X is cross-validated (stratified
+`max_bars` bars); so does a small sequence judge, the blind test's 1-D CNN over note tokens
+with the chord (`judges.sequence_classes`) with one output per player.  Its recognition rate of *real* solos by X is cross-validated (stratified
 folds, each solo judged by a judge that never saw it); its rate for solos *generated as X* (over
 the chords of X's own solos, told ``--player X``) is that of the judge trained on all the real
 ones.  The unvoiced model over the same chords is judged too: how often it is taken for X by
@@ -118,7 +119,7 @@ def generate_as(real: Sequence[SoloOverChords], model, seed: int, **voice) -> li
 
 def _player_table(model, real_by, config: StyleJudgeConfig) -> dict:
     """Per player: real recognised (cross-validated), generated as X recognised, unvoiced
-    taken for X."""
+    taken for X; by the figures judge, and by the sequence judge (`sequence_*`)."""
     players = [p for p, _ in sorted(model.voice_counts()["player"].items(),
                                     key=lambda kv: (-kv[1], kv[0]))
                if len(real_by.get(p, [])) >= 2][:config.n_players]
@@ -126,22 +127,57 @@ def _player_table(model, real_by, config: StyleJudgeConfig) -> dict:
         raise ConfigError("the style judge needs real solos of at least 2 of the model's players")
     real = [s for p in players for s in real_by[p]]
     labels = [p for p in players for _ in real_by[p]]
+    generated = {p: (generate_as(real_by[p], model, config.seed, player=p),
+                     generate_as(real_by[p], model, config.seed)) for p in players}
     x = np.vstack([solo_features(s) for s in real])
     guessed = cross_validated(x, labels, config.n_folds, config.seed)
     judge = _judge(config.seed).fit(x, labels)
+    by_sequence = _sequence_guesses(real, labels, generated, players, config)
     rows = {}
     for p in players:
-        as_p = generate_as(real_by[p], model, config.seed, player=p)
-        anyone = generate_as(real_by[p], model, config.seed)
-        real_rate = float(np.mean([g == p for g, lab in zip(guessed, labels) if lab == p]))
-        rows[p] = {"solos": len(real_by[p]), "real": real_rate,
+        as_p, anyone = generated[p]
+        mine = [i for i, lab in enumerate(labels) if lab == p]
+        rows[p] = {"solos": len(real_by[p]),
+                   "real": float(np.mean([guessed[i] == p for i in mine])),
                    "generated": float(np.mean(judge.predict(
                        np.vstack([solo_features(s) for s in as_p])) == p)),
                    "unvoiced": float(np.mean(judge.predict(
-                       np.vstack([solo_features(s) for s in anyone])) == p))}
+                       np.vstack([solo_features(s) for s in anyone])) == p)),
+                   "sequence_real": float(np.mean([by_sequence["real"][i] == p for i in mine])),
+                   "sequence_generated": float(np.mean([g == p for g in
+                                                        by_sequence["generated"][p]]))}
         rows[p]["ratio"] = rows[p]["generated"] / rows[p]["real"] if rows[p]["real"] else None
+        rows[p]["sequence_ratio"] = rows[p]["sequence_generated"] / rows[p]["sequence_real"] \
+            if rows[p]["sequence_real"] else None
         rows[p]["_generated"] = as_p
     return rows
+
+
+def _sequence_guesses(real, labels, generated, players, config: StyleJudgeConfig) -> dict:
+    """The sequence judge (`judges.sequence_classes`, a 1-D CNN over note tokens with the
+    chord): each real solo's player as guessed by a judge trained on the other folds, and each
+    generated solo's by a judge trained on all the real ones."""
+    from jazzsolo.evaluate.judges import SequenceConfig, _padded_tokens, sequence_classes
+
+    sequence = SequenceConfig()
+    as_x = [s for p in players for s in generated[p][0]]
+    tokens = _padded_tokens(list(real) + as_x, sequence.max_notes)
+    y = np.array([players.index(p) for p in labels] + [players.index(p) for p in players
+                                                       for _ in generated[p][0]])
+    n_real = len(real)
+    guessed = np.empty(n_real, dtype=object)
+    for k, (train, test) in enumerate(_folds(labels, config.n_folds, config.seed)
+                                      .split(np.zeros(n_real), labels)):
+        probs = sequence_classes(tokens, y, train, test, config.seed + k, sequence)
+        guessed[test] = [players[i] for i in probs[:, :len(players)].argmax(axis=1)]
+    probs = sequence_classes(tokens, y, np.arange(n_real), np.arange(n_real, len(y)),
+                             config.seed, sequence)
+    picks = [players[i] for i in probs[:, :len(players)].argmax(axis=1)]
+    out, start = {}, 0
+    for p in players:
+        out[p] = picks[start:start + len(generated[p][0])]
+        start += len(generated[p][0])
+    return {"real": list(guessed), "generated": out}
 
 
 def _pairs(model, real_by, style_by, players: dict, config: StyleJudgeConfig) -> list[dict]:
@@ -233,13 +269,18 @@ def format_style_report(report: dict) -> str:
     """The report as the tables `evaluate --voices` prints."""
     lines = [f"Style judge: {report['model']} against the real solos of {report['source']} "
              f"(first {report['config']['max_bars']} bars; a logistic judge on the jazz "
-             f"figures, density and register)", "",
+             f"figures, density and register, and a 1-D CNN over the notes)", "",
+             f"{'':22s} {'':5s} {'figures judge':^29s} {'sequence judge':^20s}",
              f"{'player':22s} {'solos':>5s} {'real':>6s} {'as X':>6s} {'ratio':>6s} "
-             f"{'unvoiced':>9s}"]
+             f"{'unvoiced':>9s} {'real':>6s} {'as X':>6s} {'ratio':>6s}"]
+
+    def ratio(value):
+        return f"{value:.2f}" if value is not None else "-"
     for player, row in report["players"].items():
-        ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
         lines.append(f"{player:22s} {row['solos']:5d} {row['real']:6.2f} {row['generated']:6.2f} "
-                     f"{ratio:>6s} {row['unvoiced']:9.2f}")
+                     f"{ratio(row['ratio']):>6s} {row['unvoiced']:9.2f} "
+                     f"{row['sequence_real']:6.2f} {row['sequence_generated']:6.2f} "
+                     f"{ratio(row['sequence_ratio']):>6s}")
     lines += ["", "real: held-out real solos by X recognised as X; as X: solos generated as X; "
               "unvoiced: the model told no player, taken for X", "",
               f"{'told apart':32s} {'generated':>9s} {'real':>6s}"]
