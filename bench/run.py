@@ -243,6 +243,7 @@ def bench(midi: str, work: Path, *, n: int, n_slow: int, quick: bool,
         course = runs(read + ["csv"], n)
         b.add_runs("read the 410 WJazzD solos, cold: read_corpus vs the csv module alone",
                    fast, course, target_s=5.0)
+    serve_rows(b)
 
     print(f"growth: training {growth_epochs} epochs on k× the corpus", flush=True)
     grow = CHILD + ["train", "--midi", midi, "--epochs", str(growth_epochs)]
@@ -319,6 +320,22 @@ def voices_rows(b: Bench) -> None:
             b.add(Row(f"--density {asked:g}: notes per beat played (course column: asked)",
                       "npb", control["measured"], asked, 1, 1, target=1.15 * asked,
                       target_min=0.85 * asked))
+
+
+def serve_rows(b: Bench) -> None:
+    """Issue 23's targets on the practice room (`bench/serve_load.py` on loopback): one 32-bar
+    improvise with the band's audio, warm, ready within 2 s; 50 concurrent ones answered or
+    told busy, with no error."""
+    print("the practice room under load (bench/serve_load.py)", flush=True)
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "serve_load.py"), "--json"],
+                          cwd=ROOT, check=True, capture_output=True, text=True)
+    load = json.loads(done.stdout.strip().splitlines()[-1])
+    b.add(Row("practice room: one 32-bar improvise with band audio, warm (course column: p50 "
+              "of 50 at once, answered ones)", "s", load["single_s"],
+              load["p50_s"] or load["single_s"], 1, load["answered"], target=2.0))
+    b.add(Row(f"practice room: errors among 50 concurrent improvise requests ({load['busy']} "
+              f"told busy, p95 {load['p95_s'] or 0:.1f} s; course column: requests)", "errors",
+              load["errors"], load["requests"], 1, 1, target=0))
 
 
 def main(argv=None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import socket
 import statistics
 import sys
@@ -73,19 +74,33 @@ def report(results: list[tuple[int, float]], wall_s: float) -> str:
             f"p95 {p95:.2f} s; {busy} busy (503), {errors} errors")
 
 
+def figures(results: list[tuple[int, float]], wall_s: float, single_s: float) -> dict:
+    """The load's figures for `make bench` (bench/run.py reads them)."""
+    ok = sorted(s for status, s in results if status == 200)
+    busy = sum(status == 503 for status, _ in results)
+    return {"requests": len(results), "answered": len(ok), "busy": busy,
+            "errors": len(results) - len(ok) - busy, "wall_s": wall_s, "single_s": single_s,
+            "p50_s": statistics.median(ok) if ok else None,
+            "p95_s": ok[min(len(ok) - 1, round(0.95 * (len(ok) - 1)))] if ok else None}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="A running server (default: start one here).")
     parser.add_argument("--requests", type=int, default=50, help="Concurrent requests (50).")
     parser.add_argument("--workers", type=int, default=2, help="Workers of the own server (2).")
+    parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     args = parser.parse_args(argv)
     with (contextlib.nullcontext(args.url) if args.url else own_server(args.workers)) as url:
         one_request(url, 0)                                  # warm: imports, first render
+        _, single_s = one_request(url, 0)                    # one request alone, warm
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.requests) as pool:
             results = list(pool.map(lambda seed: one_request(url, seed),
                                     range(1, args.requests + 1)))
-        print(report(results, time.perf_counter() - started))
+        wall_s = time.perf_counter() - started
+        print(json.dumps(figures(results, wall_s, single_s)) if args.json
+              else report(results, wall_s))
     return 0
 
 
