@@ -405,9 +405,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "4/4 for the shipped model).")
     generate.add_argument("--choruses", type=int, default=1,
                           help="How many times to play the progression (default: 1).")
-    generate.add_argument("--solo_instrument", default="Electric Guitar (jazz)",
-                          help="General MIDI instrument name of the solo "
-                               "(default: 'Electric Guitar (jazz)').")
+    generate.add_argument("--solo_instrument",
+                          help="General MIDI instrument name of the solo (default: the "
+                               "--instrument's, e.g. 'Tenor Sax', else 'Electric Guitar "
+                               "(jazz)').")
     generate.add_argument("--render_chords", action=argparse.BooleanOptionalAction, default=True,
                           help="Write the band: piano comp, walking bass and drums (default: yes).")
     generate.add_argument("--swing", type=float,

@@ -170,10 +170,11 @@ def improvise_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO
     from jazzsolo.export.audio import gm_program
     from jazzsolo.export.midi import midi_bytes
     from jazzsolo.export.musicxml import musicxml_bytes
-    from jazzsolo.export.solo_files import file_stem, solo_lead_sheet, solo_midi, tune_title
+    from jazzsolo.export.solo_files import (file_stem, solo_lead_sheet, solo_midi, solo_sound,
+                                           tune_title)
     from jazzsolo.music.metre import time_signature_ql
 
-    program = gm_program(settings.solo_instrument)
+    program = gm_program(solo_sound(settings))
     take = prepare_take(settings, model or practice_model(settings.model))
     seed = take.seeds[0]
     solo = play(take, settings, seed)
@@ -191,7 +192,7 @@ def improvise_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO
                 midi=midi_bytes(midi_file),
                 musicxml=musicxml_bytes(solo_lead_sheet(take, settings, solo, seed,
                                                         solo_program=program)),
-                solo_instrument=settings.solo_instrument)
+                solo_instrument=solo_sound(settings))
 
 
 def practice_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO_LEVEL,
@@ -326,7 +327,7 @@ def band_take(settings: GenerateSettings, *, model=None, folder: str | Path | No
     """The band alone over the settings' chords (an empty solo), to trade over, with its
     audio rendered in `folder`."""
     from jazzsolo.export.midi import midi_bytes
-    from jazzsolo.export.solo_files import file_stem, solo_midi, tune_title
+    from jazzsolo.export.solo_files import file_stem, solo_midi, solo_sound, tune_title
     from jazzsolo.generate.families import solo_from_notes
     from jazzsolo.music.metre import time_signature_ql
 
@@ -342,7 +343,7 @@ def band_take(settings: GenerateSettings, *, model=None, folder: str | Path | No
                 grid=grid_of_measures(backing.measures, backing.time_signatures),
                 bar_starts_s=bar_starts_s(backing.lengths_ql, take.qpm, count_off_ql=count_off),
                 notes=[], midi=midi_bytes(midi_file), musicxml=b"",
-                solo_instrument=settings.solo_instrument,
+                solo_instrument=solo_sound(settings),
                 wav=render_take_wav(midi_bytes(midi_file), folder, sample_rate=sample_rate),
                 extras={"improvisation": take})
 

@@ -80,7 +80,7 @@ def _write_audio(settings: GenerateSettings, output: Path) -> None:
 
     wav = output.with_suffix(".wav") if settings.wav else \
         output.with_name(f".{output.stem}.for-mp3.wav")          # hidden, removed below
-    render_wav(output, wav, solo_instrument=settings.solo_instrument,
+    render_wav(output, wav, solo_instrument=solo_sound(settings),
                overwrite=settings.overwrite or not settings.wav)
     if settings.mp3:
         render_mp3(wav, output.with_suffix(".mp3"), overwrite=settings.overwrite)
@@ -132,6 +132,19 @@ def write_solo_files(improvisation: Improvisation, settings: GenerateSettings, s
                      overwrite=settings.overwrite)
 
 
+def solo_sound(settings: GenerateSettings) -> str:
+    """The General MIDI sound of the solo: the one asked for, else that of the `--instrument`
+    asked for (a tenor's is "Tenor Sax"), else `audio.DEFAULT_SOLO_INSTRUMENT`."""
+    from jazzsolo.encodings.voice import INSTRUMENTS, instrument_code
+    from jazzsolo.export.audio import DEFAULT_SOLO_INSTRUMENT
+
+    if settings.solo_instrument is not None:
+        return settings.solo_instrument
+    if settings.instrument is not None:
+        return INSTRUMENTS[instrument_code(settings.instrument)][1]
+    return DEFAULT_SOLO_INSTRUMENT
+
+
 def generate_files(settings: GenerateSettings, *,
                    warn: Callable[[str], None] = _to_stderr) -> str:
     """Write one solo per seed over the chosen chords; returns the one-line summary, which
@@ -139,7 +152,7 @@ def generate_files(settings: GenerateSettings, *,
     several tunes plays, when it plays its own."""
     from jazzsolo.export.audio import gm_program
 
-    solo_program = gm_program(settings.solo_instrument)
+    solo_program = gm_program(solo_sound(settings))
     improvisation = prepare(settings)
     _check_audio(settings)
     outputs = output_paths(settings, improvisation.seeds,

@@ -30,7 +30,8 @@ class GenerateSettings:
     tune: str | None = None                  # the title to take from an iReal Pro playlist
     time_signature: str | None = None        # metre of backing_chords / progression, e.g. "3/4"
     choruses: int = 1                        # times the chords are played
-    solo_instrument: str = "Electric Guitar (jazz)"   # General MIDI name (export.midi's default)
+    solo_instrument: str | None = None       # General MIDI name; None: the instrument's sound,
+                                             # else export.audio's default (a jazz guitar)
     render_chords: bool = True               # write the accompaniment tracks
     swing: float | None = None               # swing ratio; None: the players' at this tempo
     drums: bool = True                       # the drummer

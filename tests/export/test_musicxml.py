@@ -499,10 +499,14 @@ def test_a_pickup_shows_one_chord_symbol_per_beat_over_its_own_note(tmp_path):
 
 
 def verovio_svg(path) -> str:
-    """The lead sheet as Verovio draws it, every page."""
+    """The lead sheet as Verovio draws it, every page (its fonts found as the practice room's
+    engraver finds them: a toolkit made after one in another thread has no default path)."""
+    from importlib.resources import files
+
     import verovio
 
-    toolkit = verovio.toolkit()
+    toolkit = verovio.toolkit(False)
+    toolkit.setResourcePath(str(files("verovio") / "data"))
     assert toolkit.loadData(Path(path).read_text())
     return "".join(toolkit.renderToSVG(page) for page in range(1, toolkit.getPageCount() + 1))
 

@@ -139,3 +139,17 @@ def test_voice_features_follow_a_transposed_solo():
     assert vocabulary.features(profile, (False, True, False))[:4].tolist() == [0, 0, 1, 0]
     moved = vocabulary.features(profile, shift=12)
     assert moved[5] == pytest.approx(1.0) and moved[6] == pytest.approx(2.0)
+
+
+def test_an_instrument_asked_for_brings_its_range_and_its_sound(voiced, tmp_path):
+    out = tmp_path / "out"
+    assert _generate(voiced, out, "--instrument", "tenor") == 0
+    midi = pretty_midi.PrettyMIDI(str(out / "blues_seed3.mid"))
+    solo = next(i for i in midi.instruments if i.name == "Solo")
+    assert pretty_midi.program_to_instrument_name(solo.program) == "Tenor Sax"
+    assert solo.notes and all(44 <= n.pitch <= 77 for n in solo.notes)   # a tenor's range
+    assert _generate(voiced, out, "--instrument", "tenor", "--solo_instrument", "Trumpet",
+                     "--overwrite") == 0
+    solo = next(i for i in pretty_midi.PrettyMIDI(str(out / "blues_seed3.mid")).instruments
+                if i.name == "Solo")
+    assert pretty_midi.program_to_instrument_name(solo.program) == "Trumpet"
