@@ -18,8 +18,7 @@ import mido
 
 from jazzsolo.config import DEFAULT_MODEL, MODEL_NAMES
 from jazzsolo.errors import ChartError, ChordSymbolError, ConfigError
-from jazzsolo.generate.improvise import (GenerateSettings, Improvisation, play, prepare,
-                                         sampling_options)
+from jazzsolo.generate.improvise import GenerateSettings, play, prepare, sampling_options
 
 VOLUME_CC = 7                          # MIDI channel volume: the solo's level against the band
 DEFAULT_SOLO_LEVEL = 100               # General MIDI's default channel volume (0-127)
@@ -36,12 +35,6 @@ def practice_model(name: str | None = None):
         raise ConfigError(f"unknown model {name!r}; the practice room plays "
                           f"{', '.join(MODEL_NAMES)}", setting="model")
     return load_model(name)
-
-
-def prepare_take(settings: GenerateSettings, model) -> Improvisation:
-    """`improvise.prepare` with the model the server keeps loaded: the same checks, chords
-    and tempo."""
-    return prepare(settings, model)
 
 
 # --------------------------------------------------------------------------- the chart grid
@@ -99,7 +92,7 @@ def chart_grid(settings: GenerateSettings, model=None) -> dict:
     reader's one-line error; any other error is raised."""
     model = model or practice_model(settings.model)
     try:
-        take = prepare_take(settings, model)
+        take = prepare(settings, model)
     except ChordSymbolError as e:
         written = _written_bars(settings)
         if written is None:
@@ -175,7 +168,7 @@ def improvise_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO
     from jazzsolo.music.metre import time_signature_ql
 
     program = gm_program(solo_sound(settings))
-    take = prepare_take(settings, model or practice_model(settings.model))
+    take = prepare(settings, model or practice_model(settings.model))
     seed = take.seeds[0]
     solo = play(take, settings, seed)
     midi_file = solo_midi(take, settings, solo, seed, solo_program=program)
@@ -331,7 +324,7 @@ def band_take(settings: GenerateSettings, *, model=None, folder: str | Path | No
     from jazzsolo.generate.families import solo_from_notes
     from jazzsolo.music.metre import time_signature_ql
 
-    take = prepare_take(settings, model or practice_model(settings.model))
+    take = prepare(settings, model or practice_model(settings.model))
     backing, seed = take.backing, take.seeds[0]
     silent = solo_from_notes([], backing.measures, measure_lengths_ql=backing.lengths_ql,
                              time_signatures=backing.time_signatures)
@@ -395,5 +388,4 @@ __all__ = ["DEFAULT_SOLO_LEVEL", "TRADE_BARS", "Take", "band_take", "bar_starts_
            "chart_tunes", "page_options", "take_download",
            "check_heard",
            "engrave_svg", "grid_of_measures", "improvise_take", "practice_model", "practice_take",
-           "prepare_take",
            "render_take_mp3", "render_take_wav", "set_solo_level", "trade_answer", "trade_turns"]

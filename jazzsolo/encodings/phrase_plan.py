@@ -157,14 +157,19 @@ class PhraseLengths:
                 for pitch, steps, qpm in solos]
         return cls(tuple((qpm, sizes) for qpm, sizes in kept if sizes))
 
-    def phrasing(self, qpm: float, rng: np.random.Generator) -> tuple[int, ...]:
-        """One training solo's phrase lengths, drawn among the solos in `qpm`'s tempo band of
-        `TEMPO_EDGES_QPM` (all solos when none is)."""
+    def in_band(self, qpm: float, among=None) -> list[int]:
+        """Indices of the solos (of `among`; default all) in `qpm`'s tempo band of
+        `TEMPO_EDGES_QPM`; all of `among` when none is."""
+        among = list(range(len(self.solos)) if among is None else among)
         band = bisect.bisect_right(TEMPO_EDGES_QPM, qpm)
-        pool = [sizes for q, sizes in self.solos
-                if bisect.bisect_right(TEMPO_EDGES_QPM, q) == band] or \
-            [sizes for _, sizes in self.solos]
-        return pool[int(rng.integers(len(pool)))]
+        return [i for i in among
+                if bisect.bisect_right(TEMPO_EDGES_QPM, self.solos[i][0]) == band] or among
+
+    def phrasing(self, qpm: float, rng: np.random.Generator) -> tuple[int, ...]:
+        """One training solo's phrase lengths, drawn among the solos in `qpm`'s tempo band
+        (`in_band`)."""
+        pool = self.in_band(qpm)
+        return self.solos[pool[int(rng.integers(len(pool)))]][1]
 
     def to_dict(self) -> dict:
         """JSON-ready: the tempo edges, and each solo's tempo and phrase lengths."""

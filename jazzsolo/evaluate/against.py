@@ -176,10 +176,13 @@ def solo_notes(solo) -> list[NoteTuple]:
 
 
 def generate_over(real: Sequence[SoloOverChords], model, *, seed: int = 0,
-                  temperature: float | None = None) -> list[SoloOverChords]:
+                  temperature: float | None = None,
+                  options: SamplingOptions | None = None) -> list[SoloOverChords]:
     """One solo by `model` over each real solo's chords, metre, tempo and length (seed + i),
-    at `temperature` (None: the model's own), as the band plays it (`as_played`)."""
-    options = SamplingOptions(temperature=temperature)
+    at `temperature` (None: the model's own), or as `options` ask (a voice, a density ...),
+    as the band plays it (`as_played`)."""
+    if options is None:
+        options = SamplingOptions(temperature=temperature)
     out = []
     for i, solo in enumerate(real):
         notes = solo_notes(model.improvise(solo.chord_measures,

@@ -32,7 +32,7 @@ import numpy as np
 
 from jazzsolo.config import SamplingOptions
 from jazzsolo.errors import ConfigError
-from jazzsolo.evaluate.against import as_played, solo_notes
+from jazzsolo.evaluate.against import generate_over
 from jazzsolo.evaluate.against_figures import SoloOverChords, read_real_solos
 from jazzsolo.evaluate.jazz_figures import figure_vector, phrases
 
@@ -103,18 +103,8 @@ def pair_accuracy(a: Sequence[np.ndarray], b: Sequence[np.ndarray], n_folds: int
 
 def generate_as(real: Sequence[SoloOverChords], model, seed: int, **voice) -> list:
     """One solo over each real solo's chords, metre and tempo, asked for `voice` (player,
-    style, density, ...), as the band plays it."""
-    options = SamplingOptions(**voice)
-    out = []
-    for i, solo in enumerate(real):
-        notes = solo_notes(model.improvise(solo.chord_measures,
-                                           measure_lengths_ql=list(solo.measure_lengths_ql),
-                                           time_signatures=list(solo.time_signatures),
-                                           seed=seed + i, qpm=solo.qpm, options=options))
-        end = solo.length_ql - 1e-6
-        out.append(solo.with_notes(f"{model.name} as {voice} over {solo.name}",
-                                   as_played([n for n in notes if n[0] < end], solo, seed + i)))
-    return out
+    style, density, ...), as the band plays it (`against.generate_over`)."""
+    return generate_over(real, model, seed=seed, options=SamplingOptions(**voice))
 
 
 def _player_table(model, real_by, config: StyleJudgeConfig) -> dict:

@@ -212,7 +212,6 @@ def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
     cache_config = getattr(model, "cache", None)
     cache = SoloCache(cache_config, N_PITCH_TOKENS - 1) if cache_config is not None else None
     state, previous, step = _heard(model, timeline, primer, played, cache)
-    strong_temperature = NOTE_STRONG_BEAT_TEMPERATURE
     events: list[Event] = []
     end = timeline.end_step
     while step < end:
@@ -222,9 +221,11 @@ def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
         if cache is not None:
             pitch_probs = cache.mix_with_rest(pitch_probs, REST)
         banned = all_notes if phrase.over() else out_of_range + repeat_bans(played)
-        pitch_temperature = min(temperature, NOTE_PHRASE_END_TEMPERATURE) if phrase.last_note() \
-            else min(temperature, strong_temperature) if _on_strong_beat(timeline, step) \
-            else temperature
+        pitch_temperature = temperature
+        if phrase.last_note():
+            pitch_temperature = min(temperature, NOTE_PHRASE_END_TEMPERATURE)
+        elif _on_strong_beat(timeline, step):
+            pitch_temperature = min(temperature, NOTE_STRONG_BEAT_TEMPERATURE)
         pitch_token = int(sample(pitch_probs, pitch_temperature, rng, top_k, banned))
         if pitch_token != REST:
             played.append(pitch_token)

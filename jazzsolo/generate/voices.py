@@ -12,14 +12,13 @@ steers the durations as the solo goes (`note_solo.density_tilt`).
 """
 from __future__ import annotations
 
-import bisect
 import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
-from jazzsolo.encodings.phrase_plan import MAX_PHRASE_NOTES, TEMPO_EDGES_QPM
+from jazzsolo.encodings.phrase_plan import MAX_PHRASE_NOTES
 from jazzsolo.encodings.voice import (DENSITY_RANGE, INSTRUMENTS, VoiceProfile, instrument_code,
                                       match_name, parse_register)
 from jazzsolo.errors import ConfigError
@@ -91,17 +90,16 @@ def _usual(profiles, attr: str, player: str | None) -> str | None:
     return found.most_common(1)[0][0] if player is not None and found else None
 
 
-def _pool(profiles, solos, request: VoiceRequest, qpm: float) -> list[int]:
+def _pool(profiles, phrases, request: VoiceRequest, qpm: float) -> list[int]:
     """Indices of the training solos to play as: those with the labels asked for (player
     first; a label that would leave none is not narrowed by), then those in `qpm`'s tempo band
-    of `TEMPO_EDGES_QPM` when any is, then the closest in density when one is asked for."""
+    when any is (`PhraseLengths.in_band`), then the closest in density when one is asked for."""
     pool = list(range(len(profiles)))
     for attr in ("player", "style", "instrument"):
         wanted = getattr(request, attr)
         pool = [i for i in pool if wanted is not None and getattr(profiles[i], attr) == wanted] \
             or pool
-    band = bisect.bisect_right(TEMPO_EDGES_QPM, qpm)
-    pool = [i for i in pool if bisect.bisect_right(TEMPO_EDGES_QPM, solos[i][0]) == band] or pool
+    pool = phrases.in_band(qpm, pool)
     if request.density is not None:
         pool.sort(key=lambda i: (abs(np.log(profiles[i].density / request.density)), i))
         pool = pool[:max(1, int(np.ceil(DENSITY_POOL * len(pool))))]
@@ -117,7 +115,7 @@ def choose_voice(model, request: VoiceRequest, qpm: float, rng: np.random.Genera
     if len(profiles) != len(solos):
         raise ConfigError(f"the model holds {len(profiles)} voice profiles for {len(solos)} "
                           f"solos' phrasings")
-    pool = _pool(profiles, solos, request, qpm)
+    pool = _pool(profiles, model.phrases, request, qpm)
     chosen = pool[int(rng.integers(len(pool)))]
     phrasing = solos[chosen][1]
     if request.phrase_length is not None:       # around the length asked for, spread narrowed
