@@ -62,7 +62,7 @@ from jazzsolo.encodings.note_controls import (BAR_POSITIONS, CHANGE_BEATS, MAX_B
                                               control_roots, tempo_features, timeline_of_measures,
                                               timeline_of_solo)
 from jazzsolo.encodings.phrase_plan import N_PLAN, plan_features, sequence_plan
-from jazzsolo.encodings.voice import VoiceProfile, measured_profile
+from jazzsolo.encodings.voice import VoiceProfile, measured_profile, sounding_fraction
 from jazzsolo.errors import ConfigError
 from jazzsolo.ingest.corpus import CorpusNote, CorpusSolo
 
@@ -288,6 +288,8 @@ class EncodedSolo:
     pitch: np.ndarray          # (n,) pitch tokens
     duration: np.ndarray       # (n,) duration tokens
     controls: ControlIndices
+    sounding: float | None = None   # mean sounding fraction of its runs' notes, as played
+                                    # (`voice.sounding_fraction`; the tokens hold no lengths)
 
     def __len__(self) -> int:
         return len(self.pitch)
@@ -305,7 +307,8 @@ class EncodedSolo:
                              c.next_pcs[start:end], c.change_beats[start:end],
                              c.bar_step[start:end], c.beat[start:end], c.bar_start[start:end],
                              c.tempo)
-        return EncodedSolo(self.name, self.pitch[start:end], self.duration[start:end], cut)
+        return EncodedSolo(self.name, self.pitch[start:end], self.duration[start:end], cut,
+                           self.sounding)
 
 
 def encoded_profile(solo: EncodedSolo, labels=(None, None, None)) -> VoiceProfile:
@@ -326,7 +329,9 @@ def encode_corpus_solo(solo: CorpusSolo) -> EncodedSolo:
     events = encode_solo(solo)
     tokens = np.array([encode_event(e) for e in events], dtype=np.int16).reshape(-1, 2)
     controls = control_indices(timeline_of_solo(solo), event_onsets(events))
-    return EncodedSolo(solo.name, tokens[:, 0].copy(), tokens[:, 1].copy(), controls)
+    sounding = sounding_fraction(np.array([n.onset_step for n in solo.notes]),
+                                 np.array([n.duration_steps for n in solo.notes]))
+    return EncodedSolo(solo.name, tokens[:, 0].copy(), tokens[:, 1].copy(), controls, sounding)
 
 
 def transpose_range(solo: EncodedSolo, max_shift: int = MAX_TRANSPOSE) -> list[int]:

@@ -185,19 +185,21 @@ def generate_over(real: Sequence[SoloOverChords], model, *, seed: int = 0,
         options = SamplingOptions(temperature=temperature)
     out = []
     for i, solo in enumerate(real):
-        notes = solo_notes(model.improvise(solo.chord_measures,
-                                           measure_lengths_ql=list(solo.measure_lengths_ql),
-                                           time_signatures=list(solo.time_signatures),
-                                           seed=seed + i, qpm=solo.qpm, options=options))
+        played = model.improvise(solo.chord_measures,
+                                 measure_lengths_ql=list(solo.measure_lengths_ql),
+                                 time_signatures=list(solo.time_signatures),
+                                 seed=seed + i, qpm=solo.qpm, options=options)
         end = solo.length_ql - 1e-6
+        notes = [n for n in solo_notes(played) if n[0] < end]
         out.append(solo.with_notes(f"{model.name} over {solo.name}",
-                                   as_played([n for n in notes if n[0] < end], solo, seed + i)))
+                                   as_played(notes, solo, seed + i, getattr(played, "touch", None))))
     return out
 
 
-def as_played(notes: Sequence[NoteTuple], solo: SoloOverChords, seed: int) -> list[NoteTuple]:
+def as_played(notes: Sequence[NoteTuple], solo: SoloOverChords, seed: int,
+              touch: float | None = None) -> list[NoteTuple]:
     """Written notes with the lengths the band plays them (`performance.perform`'s articulation,
-    measured from the players, seeded), on the straight grid.
+    measured from the players, seeded, with the generated solo's `touch`), on the straight grid.
 
     The real solos' lengths are as the players sounded them and their onsets on the annotated
     straight grid, so a generated solo is measured as it sounds, without swing, and its lengths
@@ -210,7 +212,8 @@ def as_played(notes: Sequence[NoteTuple], solo: SoloOverChords, seed: int) -> li
 
     changes = metre_changes(solo.measure_lengths_ql, solo.time_signatures)
     played = perform([TimedNotes(o, d, (m,)) for o, d, m in notes], qpm=solo.qpm,
-                     swing_ratio=1.0, time_signatures=changes, rng=np.random.default_rng(seed))
+                     swing_ratio=1.0, time_signatures=changes, rng=np.random.default_rng(seed),
+                     touch=touch)
     return [(t.offset_ql, max(round(t.duration_ql * GRID_PER_QL), 1) / GRID_PER_QL, t.pitches[0])
             for t in played]
 

@@ -38,7 +38,7 @@ def band_midi(solo, band: Band = Band(), *, qpm: float, accompaniment: str = "bl
     signatures = [solo.time_signature(i) for i in range(n_measures)]
     changes = solo.time_signature_changes()
     lead = perform(solo.timed_notes(), qpm=qpm, swing_ratio=ratio, time_signatures=changes,
-                   rng=rngs["solo"], dynamics=band.dynamics)
+                   rng=rngs["solo"], dynamics=band.dynamics, touch=getattr(solo, "touch", None))
     chords: list[TimedNotes] = []
     bass: list[TimedNotes] = []
     if accompaniment == "comp":

@@ -39,6 +39,8 @@ class Solo:
     chords: list[list[chord.Chord]] = field(default_factory=list)
     measure_lengths_ql: list[float] = field(default_factory=list)  # per measure, quarter lengths
     time_signatures: list[str] = field(default_factory=list)       # per measure, e.g. "3/4"
+    touch: float | None = None         # legato factor the band sounds it with (`performance`);
+                                       # None: drawn with the performance
 
     @property
     def n_measures(self) -> int:

@@ -33,7 +33,7 @@ from jazzsolo.encodings.phrase_plan import BREATH_STEPS, plan_features, sequence
 from jazzsolo.errors import ConfigError
 from jazzsolo.generate.measures import Solo, measure_metres
 from jazzsolo.generate.sampling import sample
-from jazzsolo.generate.voices import VoiceRequest, choose_voice
+from jazzsolo.generate.voices import Voice, VoiceRequest, choose_voice
 from jazzsolo.models.note_lstm import NoteStepModel
 from jazzsolo.models.solo_cache import SoloCache
 from jazzsolo.music.notes import Note
@@ -175,7 +175,7 @@ def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
                   rhythm_temperature: float = NOTE_RHYTHM_TEMPERATURE,
                   top_k: int | None = None,
                   pitch_range: tuple[int, int] = SOLO_PITCH_RANGE,
-                  voice: VoiceRequest = VoiceRequest(),
+                  voice: VoiceRequest | Voice = VoiceRequest(),
                   primer: Sequence[Event] = ()) -> list[Event]:
     """Events filling the timeline from step 0 to its end, drawn from the model: each pitch at
     `temperature` (a phrase's planned last one at no more than NOTE_PHRASE_END_TEMPERATURE),
@@ -187,9 +187,10 @@ def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
     breath.  The model's solo cache, when it has one, mixes the
     notes drawn so far into the pitch probabilities (`jazzsolo.models.solo_cache`).  `voice`
     asks for a player, style, instrument, density, phrase length or register
-    (`generate.voices`); the register or instrument asked for replaces `pitch_range`.  Draws
-    from `rng`: first the training solo whose phrasing and profile this one takes, then per
-    event the pitch, the duration, and the phrase's length when a note starts a phrase.
+    (`generate.voices`), or is the `Voice` already chosen; the register or instrument asked for
+    replaces `pitch_range`.  Draws from `rng`: first the training solo whose phrasing and
+    profile this one takes (unless `voice` is chosen), then per event the pitch, the duration,
+    and the phrase's length when a note starts a phrase.
 
     `primer`: events heard before (someone's phrase, from the timeline's step 0), fed to the
     model as it would read a real solo; the drawn events then start where they end and carry
@@ -198,7 +199,7 @@ def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
     if getattr(model, "phrases", None) is None:
         raise ConfigError("this note model has no phrase lengths to plan its phrases from; "
                           "retrain it with this jazzsolo")
-    chosen = choose_voice(model, voice, timeline.qpm, rng)
+    chosen = voice if isinstance(voice, Voice) else choose_voice(model, voice, timeline.qpm, rng)
     pitch_range = chosen.pitch_range or pitch_range
     _check(temperature, rhythm_temperature, top_k, pitch_range, timeline.qpm)
     if model.voices is not None:
@@ -299,14 +300,16 @@ def generate_note_solo(model: NoteStepModel, chord_measures, *,
     lengths, signatures = measure_metres(len(chord_measures), measure_lengths_ql=measure_lengths_ql,
                                          time_signatures=time_signatures)
     timeline = timeline_of_measures(chord_measures, lengths, qpm=qpm)
+    rng = np.random.default_rng(seed)
+    chosen = choose_voice(model, voice, qpm, rng) if getattr(model, "phrases", None) else voice
     events = sample_events(model, timeline, temperature=temperature,
-                           rhythm_temperature=rhythm_temperature,
-                           rng=np.random.default_rng(seed), top_k=top_k, pitch_range=pitch_range,
-                           voice=voice)
+                           rhythm_temperature=rhythm_temperature, rng=rng, top_k=top_k,
+                           pitch_range=pitch_range, voice=chosen)
     usual = Counter(lengths).most_common(1)[0][0]
     return Solo(usual, values=[[] for _ in chord_measures],
                 notes=events_to_measures(events, timeline, chord_measures),
-                chords=chord_measures, measure_lengths_ql=lengths, time_signatures=signatures)
+                chords=chord_measures, measure_lengths_ql=lengths, time_signatures=signatures,
+                touch=getattr(chosen, "touch", None))
 
 
 __all__ = ["events_to_measures", "generate_note_solo", "repeat_bans", "sample_events"]

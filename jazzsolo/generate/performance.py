@@ -44,9 +44,11 @@ when the next note follows at once, else its own written length; all after swing
     * A syncopated note held across the beat keeps its full length: `HELD`.
     * The last note before a rest is detached (`DETACHED`), or short staccato (`STACCATO`) when
       it is an eighth or shorter; the solo's very last note rings (`LAST`).
-    * Each solo has its touch, a legato factor drawn once (`ARTICULATION_STYLE_SD`), and each
-      length varies by a random 20 % on top (`LENGTH_JITTER`; never past the next onset, never
-      longer than its slot): the WJazzD players' spread between solos and within one.
+    * Each solo has its touch, a legato factor on every length: the touch of the training solo
+      it plays as when the model gives one (`encodings.voice.measured_touch`: Parker's runs sound
+      4 % longer than the training solos' mean), else drawn once (`ARTICULATION_STYLE_SD`).
+      Each length varies by a random 20 % on top (`LENGTH_JITTER`; never past the next onset,
+      never longer than its slot): the WJazzD players' spread between solos and within one.
 
 Randomness comes from a `np.random.Generator` passed in (derived from the solo's seed), so the
 same seed gives the same performance, byte for byte.
@@ -415,9 +417,11 @@ def _next_onsets(notes: Sequence[TimedNotes]) -> list[int | None]:
 
 def perform(notes: Sequence[TimedNotes], *, qpm: float, swing_ratio: float | None = None,
             time_signatures: Sequence[tuple[float, str]] = ((0.0, "4/4"),),
-            rng: np.random.Generator | None = None, dynamics: bool = True) -> list[TimedNotes]:
+            rng: np.random.Generator | None = None, dynamics: bool = True,
+            touch: float | None = None) -> list[TimedNotes]:
     """A solo line as played: velocities and articulation from the written grid (with
     `dynamics`), then swing at `swing_ratio` (None: `swing_ratio_for(qpm)`; 1: straight).
+    `touch` is the solo's legato factor (None: drawn from `rng`).
 
     `notes` are offsets from the piece's start in quarter lengths; `time_signatures` the
     (offset, "N/D") changes of metre, as the MIDI file's tempo track has them.
@@ -431,7 +435,7 @@ def perform(notes: Sequence[TimedNotes], *, qpm: float, swing_ratio: float | Non
     fractions = articulation(notes, time_signatures=time_signatures)
     swung = swing(notes, ratio, time_signatures=time_signatures)
     later = _next_onsets(notes)
-    style = math.exp(rng.normal(0.0, ARTICULATION_STYLE_SD))     # this solo's touch, drawn once
+    style = math.exp(rng.normal(0.0, ARTICULATION_STYLE_SD)) if touch is None else touch
     played = []
     for i, (n, velocity, fraction) in enumerate(zip(swung, velocities, fractions)):
         following = swung[later[i]] if later[i] is not None else None

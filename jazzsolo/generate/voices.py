@@ -5,7 +5,8 @@ A solo is played *as* a training solo: one is drawn among the training solos of 
 style and instrument asked for, at a similar tempo (and, when a density is asked for, among the
 closest in density).  Its phrase lengths become the solo's phrasing (moved so that their
 median is the `phrase_length` asked for, their spread narrowed), its profile the voice inputs
-(with the density and register asked for in place of its own), and the labels asked for are
+(with the density and register asked for in place of its own), its touch the band's legato
+(`generate.performance.perform`), and the labels asked for are
 told to the model; a player named alone brings his usual style and instrument.  The register
 asked for, or else the instrument's range, bounds the pitches drawn; a density asked for also
 steers the durations as the solo goes (`note_solo.density_tilt`).
@@ -54,6 +55,7 @@ class Voice:
     pitch_range: tuple[int, int] | None  # MIDI bounds asked for (register or instrument)
     model_solo: int                      # index of the training solo it plays as
     density: float | None = None         # notes per beat asked for, which sampling steers to
+    touch: float | None = None           # the band sounds it as legato as that solo was played
 
 
 def check_request(request: VoiceRequest, voices) -> VoiceRequest:
@@ -133,7 +135,7 @@ def choose_voice(model, request: VoiceRequest, qpm: float, rng: np.random.Genera
         pitch_range = INSTRUMENTS[instrument][2]
     profile = VoiceProfile(request.player, style, instrument,
                            request.density or own.density, low, high)
-    return Voice(profile, phrasing, pitch_range, chosen, request.density)
+    return Voice(profile, phrasing, pitch_range, chosen, request.density, own.touch)
 
 
 def players_table(model_spec=None) -> str:

@@ -31,7 +31,7 @@ from jazzsolo.encodings.note_events import (N_DURATION_TOKENS, N_INPUTS, N_INTER
                                             transpose_range)
 from jazzsolo.encodings.note_controls import TEMPO_ANCHORS
 from jazzsolo.encodings.phrase_plan import PhraseLengths
-from jazzsolo.encodings.voice import VoiceProfile, VoiceVocabulary
+from jazzsolo.encodings.voice import VoiceProfile, VoiceVocabulary, measured_touch
 from jazzsolo.errors import ConfigError, ModelDirError, OutputExistsError, TrainingError
 from jazzsolo.files import json_bytes, write_atomic
 from jazzsolo.models.checkpoint import (TrainingState, checkpoint_dir, has_state, load_state,
@@ -139,6 +139,8 @@ class _Voices:
         profiles = tuple(encoded_profile(s, labels.get(s.name, (None, None, None)))
                          if np.any(s.pitch != REST) else VoiceProfile(*labels.get(s.name, ()))
                          for s in solos)
+        touches = measured_touch([s.sounding for s in solos])
+        profiles = tuple(dataclasses.replace(p, touch=t) for p, t in zip(profiles, touches))
         return cls(vocabulary or VoiceVocabulary.of_profiles(profiles), profiles)
 
 

@@ -192,3 +192,19 @@ def test_perform_keeps_the_notes_in_their_slots():
     for n, written in zip(played, straight):
         assert abs(n.offset_ql - written.offset_ql) < 0.5                       # within its beat
         assert int(n.offset_ql // 4) == int(written.offset_ql // 4)            # within its bar
+
+
+def test_a_solo_is_sounded_with_the_touch_it_is_given(tmp_path):
+    notes = eighths([60, 62, 64, 65, 67, 69, 71, 72])
+    legato, short = (perform(notes, qpm=QPM, swing_ratio=1.0, rng=np.random.default_rng(3),
+                             touch=t) for t in (1.15, 0.85))
+    runs = slice(0, len(notes) - 1)                          # the notes followed at once
+    assert all(a.duration_ql >= b.duration_ql for a, b in zip(legato[runs], short[runs]))
+    assert sum(n.duration_ql for n in legato[runs]) > 1.15 * sum(n.duration_ql for n in short[runs])
+    assert [n.offset_ql for n in legato] == [n.offset_ql for n in short]   # same onsets
+    solo = eighth_solo()
+    solo.touch = 1.15
+    held = solo_notes(write_solo_midi(solo, tmp_path / "held.mid", qpm=QPM, seed=7))
+    solo.touch = 0.85
+    clipped = solo_notes(write_solo_midi(solo, tmp_path / "clipped.mid", qpm=QPM, seed=7))
+    assert sum(n[1] for n in held) > 1.2 * sum(n[1] for n in clipped)    # the MIDI sounds it

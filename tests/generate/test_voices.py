@@ -153,3 +153,14 @@ def test_an_instrument_asked_for_brings_its_range_and_its_sound(voiced, tmp_path
     solo = next(i for i in pretty_midi.PrettyMIDI(str(out / "blues_seed3.mid")).instruments
                 if i.name == "Solo")
     assert pretty_midi.program_to_instrument_name(solo.program) == "Trumpet"
+
+
+def test_a_voice_is_sounded_with_the_touch_of_the_solo_it_plays_as(voiced, blues):
+    model = load_note_model(voiced)
+    touches = [p.touch for p in model.profiles]
+    assert all(t is not None for t in touches)
+    assert np.mean(touches) == pytest.approx(1.0, abs=0.02)     # relative to the training mean
+    request = VoiceRequest(player="Ben Webster")
+    chosen = choose_voice(model, request, 120.0, np.random.default_rng(1))
+    assert chosen.touch == model.profiles[chosen.model_solo].touch
+    assert generate_note_solo(model, blues, seed=1, voice=request).touch == chosen.touch
