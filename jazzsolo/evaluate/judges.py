@@ -375,20 +375,24 @@ def _sequence_model(keras, n_notes: int, config: SequenceConfig, n_classes: int 
 
 
 def sequence_classes(tokens: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray,
-                     seed: int, config: SequenceConfig = SequenceConfig()) -> np.ndarray:
+                     seed: int, config: SequenceConfig = SequenceConfig(),
+                     weights: np.ndarray | None = None) -> np.ndarray:
     """The CNN trained on rows `train` of `tokens` (`_padded_tokens`) with class labels `y`
-    (0 .. k-1), each class weighted alike; returns its class probabilities for rows `test`
-    (one column per class, and a spare one when k = 2: the softmax head needs three)."""
+    (0 .. k-1) for `config.epochs` epochs, each row weighted by `weights` (one per train row;
+    None: each class weighted alike); returns its class probabilities for rows `test` (one
+    column per class, and a spare one when k = 2: the softmax head needs three).  Seeded by
+    `seed` (initial weights, dropout, batch order), repeating to about 1e-6 on CPU."""
     import keras
 
     n_classes = int(y.max()) + 1
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     model = _sequence_model(keras, tokens.shape[1], config, max(n_classes, 3))
-    counts = np.bincount(y[train], minlength=n_classes).astype(float)
-    weights = (len(train) / (n_classes * np.maximum(counts, 1)))[y[train]]
+    if weights is None:
+        counts = np.bincount(y[train], minlength=n_classes).astype(float)
+        weights = (len(train) / (n_classes * np.maximum(counts, 1)))[y[train]]
     model.fit(tokens[train], y[train], epochs=config.epochs, batch_size=config.batch_size,
-              verbose=0, shuffle=True, sample_weight=weights)
+              verbose=0, shuffle=True, sample_weight=np.asarray(weights, dtype=float))
     return keras.ops.convert_to_numpy(model(tokens[test], training=False))
 
 
