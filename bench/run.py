@@ -325,7 +325,8 @@ def voices_rows(b: Bench) -> None:
 def serve_rows(b: Bench) -> None:
     """Issue 23's targets on the practice room (`bench/serve_load.py` on loopback): one 32-bar
     improvise with the band's audio, warm, ready within 2 s; 50 concurrent ones answered or
-    told busy, with no error."""
+    told busy, with no error; a trade-fours answer to a 4-bar phrase at 240 bpm ready within
+    150 ms (p50 of 30 in turn)."""
     print("the practice room under load (bench/serve_load.py)", flush=True)
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "serve_load.py"), "--json"],
                           cwd=ROOT, check=True, capture_output=True, text=True)
@@ -336,6 +337,9 @@ def serve_rows(b: Bench) -> None:
     b.add(Row(f"practice room: errors among 50 concurrent improvise requests ({load['busy']} "
               f"told busy, p95 {load['p95_s'] or 0:.1f} s; course column: requests)", "errors",
               load["errors"], load["requests"], 1, 1, target=0))
+    b.add(Row("practice room: trade-fours answer ready after a 4-bar phrase at 240 bpm, p50 "
+              "(course column: p95)", "ms", load["trade_p50_ms"], load["trade_p95_ms"],
+              load["trades"], load["trades"], target=150.0))
 
 
 def main(argv=None) -> int:

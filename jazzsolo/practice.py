@@ -23,6 +23,9 @@ from jazzsolo.generate.improvise import GenerateSettings, play, prepare, samplin
 VOLUME_CC = 7                          # MIDI channel volume: the solo's level against the band
 DEFAULT_SOLO_LEVEL = 100               # General MIDI's default channel volume (0-127)
 TRADE_BARS = (2, 4, 8)                 # bars per turn when trading: twos, fours, eights
+MAX_REPEATS = 1000                     # repeats of a looped range the ramps are counted to
+MAX_TEMPO_STEP_QPM = 40.0              # the most a tempo ramp adds (or takes) per repeat
+DOWNLOAD_KINDS = ("mid", "musicxml", "wav", "mp3", "stems")
 
 
 @functools.lru_cache(maxsize=len(MODEL_NAMES))
@@ -117,12 +120,112 @@ class Take:
     grid: list[dict]                # `grid_of_measures`
     bar_starts_s: list[float]       # when each bar starts in the audio, then the end
     notes: list[tuple[float, float, int]]    # the solo: (onset_ql, duration_ql, MIDI)
-    midi: bytes
+    midi: bytes                     # at `solo_level`
     musicxml: bytes
     solo_instrument: str
-    wav: bytes | None = None        # rendered by `render_take_wav`
+    solo_level: int = DEFAULT_SOLO_LEVEL
+    repeat: Repeat | None = None    # which repeat of a looped range, at what tempo and key
+    preview: dict[str, bytes] = field(default_factory=dict)   # "band", "solo": the player's
     svg: list[str] = field(default_factory=list)    # the lead sheet engraved, page by page
     extras: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """The k-th repeat of a looped range (0: the first time), as iReal Pro ramps it: the tempo
+    `tempo_step_qpm` faster and the chords `transpose_step` semitones higher each time."""
+
+    number: int = 0
+    tempo_step_qpm: float = 0.0
+    transpose_step: int = 0
+
+    def __post_init__(self) -> None:
+        checks = (("repeat", self.number, 0, MAX_REPEATS, int),
+                  ("tempo_step", self.tempo_step_qpm, -MAX_TEMPO_STEP_QPM, MAX_TEMPO_STEP_QPM,
+                   (int, float)),
+                  ("transpose_step", self.transpose_step, -11, 11, int))
+        for name, value, low, high, kind in checks:
+            if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
+                raise ConfigError(f"{name} must be from {low:g} to {high:g}, got {value!r}",
+                                  setting=name)
+
+    @property
+    def qpm_change(self) -> float:
+        """How much faster than the first time this repeat plays."""
+        return self.number * float(self.tempo_step_qpm)
+
+    @property
+    def semitones(self) -> int:
+        """How far above the first time this repeat's chords lie, within an octave (0-11)."""
+        return (self.number * self.transpose_step) % 12
+
+
+def transpose_measures(measures: Sequence[Sequence], semitones: int) -> list[list]:
+    """Measures of chords `semitones` higher: each symbol by `ChordSymbol.transposed` (roots
+    named with flats, F# for 6), a chord read from MIDI by music21's transpose; offsets and
+    lengths kept, N.C. linked again to the chord before it."""
+    from jazzsolo.music.chords import chord_from_symbol, link_no_chords
+
+    if semitones % 12 == 0:
+        return [list(m) for m in measures]
+    moved = []
+    for measure in measures:
+        bar = []
+        for c in measure:
+            symbol = getattr(c, "symbol", None)
+            if symbol is not None:
+                new = chord_from_symbol(symbol.transposed(semitones), float(c.quarterLength),
+                                        float(c.offset))
+            else:
+                new = c.transpose(semitones)
+                new.offset = c.offset
+            bar.append(new)
+        moved.append(bar)
+    link_no_chords(moved)
+    return moved
+
+
+def transposed_key(text: str | None, semitones: int) -> str | None:
+    """A key written as in a chart ("Bb", "C-") `semitones` higher, named as the chords are
+    (flats, F# for 6); None stays None.
+
+    >>> transposed_key("Bb", 2), transposed_key("C-", 6), transposed_key(None, 3)
+    ('C', 'F#-', None)
+    """
+    from jazzsolo.music.chord_symbols import parse_chord_symbol
+    from jazzsolo.music.keys import KeyName, parse_key_name
+
+    if text is None or semitones % 12 == 0:
+        return text
+    try:
+        name = parse_key_name(text)
+    except ConfigError:
+        return None                          # a chart's unreadable key: the chords' key instead
+    tonic = parse_chord_symbol(name.tonic).transposed(semitones).root
+    return str(KeyName(tonic, name.mode))
+
+
+def _apply_repeat(take, settings: GenerateSettings, repeat: Repeat) -> GenerateSettings:
+    """A prepared take moved to a repeat's tempo and key (chords, the chart's key, the key
+    asked for); returns the settings the lead sheet is then written with."""
+    import dataclasses
+
+    from jazzsolo.config import check_setting
+
+    if repeat.qpm_change:
+        qpm = take.qpm + repeat.qpm_change
+        try:
+            check_setting("qpm", qpm)
+        except ConfigError as e:
+            raise ConfigError(f"repeat {repeat.number} of the tempo ramp: {e}",
+                              setting="tempo_step") from None
+        take.qpm = qpm
+    if repeat.semitones:
+        take.backing.measures = transpose_measures(take.backing.measures, repeat.semitones)
+        take.backing.key = transposed_key(take.backing.key, repeat.semitones)
+        settings = dataclasses.replace(settings, key=transposed_key(settings.key,
+                                                                    repeat.semitones))
+    return settings
 
 
 def bar_starts_s(lengths_ql: Sequence[float], qpm: float, *, count_off_ql: float = 0.0
@@ -140,12 +243,18 @@ def bar_starts_s(lengths_ql: Sequence[float], qpm: float, *, count_off_ql: float
     return starts
 
 
+def check_solo_level(level) -> int:
+    """A solo level (MIDI channel volume) is a whole number from 0 to 127; else one line."""
+    if isinstance(level, bool) or not (isinstance(level, int) and 0 <= level <= 127):
+        raise ConfigError(f"solo level must be a whole number from 0 to 127, got {level!r}",
+                          setting="solo_level")
+    return level
+
+
 def set_solo_level(midi_file: mido.MidiFile, level: int) -> mido.MidiFile:
     """The solo track's channel volume (controller 7, 0-127) set at its start, so the solo sits
     louder or softer against the band in the file and in its audio."""
-    if not (isinstance(level, int) and 0 <= level <= 127):
-        raise ConfigError(f"solo level must be a whole number from 0 to 127, got {level!r}",
-                          setting="solo_level")
+    check_solo_level(level)
     for track in midi_file.tracks:
         names = [m.name for m in track if m.type == "track_name"]
         programs = [i for i, m in enumerate(track) if m.type == "program_change"]
@@ -157,9 +266,10 @@ def set_solo_level(midi_file: mido.MidiFile, level: int) -> mido.MidiFile:
 
 
 def improvise_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO_LEVEL,
-                   model=None) -> Take:
+                   model=None, repeat: Repeat = Repeat()) -> Take:
     """One solo over the settings' chords, in memory: the MIDI the command line writes (with
-    the solo's level), the MusicXML lead sheet, the grid and the bar times."""
+    the solo's level), the MusicXML lead sheet, the grid and the bar times; a `repeat` of a
+    looped range plays at its ramped tempo over its transposed chords."""
     from jazzsolo.export.audio import gm_program
     from jazzsolo.export.midi import midi_bytes
     from jazzsolo.export.musicxml import musicxml_bytes
@@ -168,35 +278,94 @@ def improvise_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO
     from jazzsolo.music.metre import time_signature_ql
 
     program = gm_program(solo_sound(settings))
+    check_solo_level(solo_level)                                # before the work
     take = prepare(settings, model or practice_model(settings.model))
+    settings = _apply_repeat(take, settings, repeat)
     seed = take.seeds[0]
     solo = play(take, settings, seed)
     midi_file = solo_midi(take, settings, solo, seed, solo_program=program)
+    at_default = midi_bytes(midi_file)
     if solo_level != DEFAULT_SOLO_LEVEL:
         set_solo_level(midi_file, solo_level)
     lengths = [solo.measure_length_ql(i) for i in range(solo.n_measures)]
     count_off = time_signature_ql(solo.time_signature(0)) if settings.count_off else 0.0
     title = tune_title(settings, take)
-    return Take(title=title, file_stem=f"{file_stem(title)}_seed{seed}",
-                model_name=take.model.name, seed=seed, qpm=take.qpm,
+    stem = f"{file_stem(title)}_seed{seed}" + (f"_repeat{repeat.number}" if repeat.number else "")
+    return Take(title=title, file_stem=stem, model_name=take.model.name, seed=seed,
+                qpm=take.qpm,
                 grid=grid_of_measures(take.backing.measures, take.backing.time_signatures),
                 bar_starts_s=bar_starts_s(lengths, take.qpm, count_off_ql=count_off),
                 notes=[(t.offset_ql, t.duration_ql, t.pitches[0]) for t in solo.timed_notes()],
                 midi=midi_bytes(midi_file),
                 musicxml=musicxml_bytes(solo_lead_sheet(take, settings, solo, seed,
                                                         solo_program=program)),
-                solo_instrument=solo_sound(settings))
+                solo_instrument=solo_sound(settings), solo_level=solo_level, repeat=repeat,
+                extras={"midi_at_default": at_default})
 
 
 def practice_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO_LEVEL,
-                  folder: str | Path | None = None, sample_rate: int | None = None) -> Take:
+                  folder: str | Path | None = None, sample_rate: int | None = None,
+                  repeat: Repeat = Repeat()) -> Take:
     """What the page's "Improvise" shows: `improvise_take`, its lead sheet engraved
-    (`engrave_svg`) and its audio rendered (`render_take_wav`, in `folder`)."""
-    take = improvise_take(settings, solo_level=solo_level)
+    (`engrave_svg`) and its audio as two stems, the band and the solo at the default level
+    (`render_take_stems`, in `folder`), which the page's player mixes at the level asked."""
+    take = improvise_take(settings, solo_level=solo_level, repeat=repeat)
     take.svg = engrave_svg(take.musicxml)
-    take.wav = render_take_wav(take.midi, folder, solo_instrument=take.solo_instrument,
-                               sample_rate=sample_rate)
+    take.preview = render_take_stems(take.extras["midi_at_default"], folder, split="solo-band",
+                                     solo_instrument=take.solo_instrument,
+                                     sample_rate=sample_rate)
     return take
+
+
+def render_take_stems(midi: bytes, folder: str | Path | None = None, *, split: str = "tracks",
+                      solo_instrument: str = "Electric Guitar (jazz)",
+                      sample_rate: int | None = None) -> dict[str, bytes]:
+    """A take's MIDI as stems (`export.audio.render_stems`: one WAV per track, or the solo and
+    the band), each as long as the take's WAV, rendered in a scratch `folder`."""
+    from jazzsolo.export.audio import SAMPLE_RATE, render_stems
+
+    with tempfile.TemporaryDirectory(dir=folder, prefix="stems-") as scratch:
+        path = Path(scratch) / "take.mid"
+        path.write_bytes(midi)
+        return render_stems(path, split=split, solo_instrument=solo_instrument,
+                            sample_rate=sample_rate or SAMPLE_RATE)
+
+
+def stems_zip(take: Take, folder: str | Path | None = None, *,
+              solo_level: int | None = None) -> bytes:
+    """The take's per-instrument stems (44.1 kHz WAVs, the solo at its level) in one zip,
+    each named `<tune>_seed<S>_<track>_<instrument>.wav`; stored, not deflated (PCM audio
+    hardly shrinks, and deflating 40 MB would cost seconds)."""
+    import io
+    import zipfile
+
+    stems = render_take_stems(take_midi(take, solo_level), folder,
+                              solo_instrument=take.solo_instrument)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, wav in stems.items():
+            archive.writestr(f"{take.file_stem}_{name}.wav", wav)
+    return buffer.getvalue()
+
+
+def take_midi(take: Take, solo_level: int | None = None) -> bytes:
+    """The take's MIDI with the solo at `solo_level` (None: the level it was made at)."""
+    import io
+
+    if solo_level is None or solo_level == take.solo_level:
+        return take.midi
+    from jazzsolo.export.midi import midi_bytes
+
+    midi_file = mido.MidiFile(file=io.BytesIO(take.extras.get("midi_at_default", take.midi)))
+    if solo_level != DEFAULT_SOLO_LEVEL:
+        set_solo_level(midi_file, solo_level)
+    return midi_bytes(midi_file)
+
+
+def download_name(take: Take, kind: str) -> str:
+    """The file name a download is saved as: `<tune>_seed<S>.<kind>`, the stems
+    `<tune>_seed<S>_stems.zip`."""
+    return f"{take.file_stem}_stems.zip" if kind == "stems" else f"{take.file_stem}.{kind}"
 
 
 def render_take_wav(midi: bytes, folder: str | Path | None = None, *,
@@ -246,18 +415,26 @@ def can_make_mp3() -> bool:
     return find_ffmpeg() is not None
 
 
-def take_download(take: Take, kind: str, *, folder: str | Path | None = None) -> bytes:
-    """A take's file to take home: "mid", "musicxml", "wav" (44.1 kHz, rendered once) or
-    "mp3" (from that WAV, with ffmpeg)."""
-    if kind == "mid":
-        return take.midi
+def take_download(take: Take, kind: str, *, folder: str | Path | None = None,
+                  solo_level: int | None = None) -> bytes:
+    """A take's file to take home, the solo at `solo_level` (None: the take's): "mid",
+    "musicxml", "wav" (44.1 kHz), "mp3" (from that WAV, with ffmpeg) or "stems" (`stems_zip`).
+    The WAV and MP3 of the last level asked are kept; the stems are rendered each time."""
+    if kind not in DOWNLOAD_KINDS:
+        raise ConfigError(f"no download of kind {kind!r}; valid: {', '.join(DOWNLOAD_KINDS)}")
+    if solo_level is not None:
+        check_solo_level(solo_level)
     if kind == "musicxml":
         return take.musicxml
-    if kind not in ("wav", "mp3"):
-        raise ConfigError(f"no download of kind {kind!r}; valid: mid, musicxml, wav, mp3")
-    if "wav" not in take.extras:
-        take.extras["wav"] = render_take_wav(take.midi, folder,
-                                             solo_instrument=take.solo_instrument)
+    if kind == "mid":
+        return take_midi(take, solo_level)
+    if kind == "stems":
+        return stems_zip(take, folder, solo_level=solo_level)
+    level = take.solo_level if solo_level is None else solo_level
+    if take.extras.get("audio_level") != level:
+        take.extras.update(audio_level=level, wav=render_take_wav(
+            take_midi(take, level), folder, solo_instrument=take.solo_instrument))
+        take.extras.pop("mp3", None)
     if kind == "wav":
         return take.extras["wav"]
     if "mp3" not in take.extras:
@@ -337,8 +514,9 @@ def band_take(settings: GenerateSettings, *, model=None, folder: str | Path | No
                 bar_starts_s=bar_starts_s(backing.lengths_ql, take.qpm, count_off_ql=count_off),
                 notes=[], midi=midi_bytes(midi_file), musicxml=b"",
                 solo_instrument=solo_sound(settings),
-                wav=render_take_wav(midi_bytes(midi_file), folder, sample_rate=sample_rate),
-                extras={"improvisation": take})
+                preview={"band": render_take_wav(midi_bytes(midi_file), folder,
+                                                 sample_rate=sample_rate)},
+                extras={"improvisation": take, "answers": {}})
 
 
 MAX_HEARD_NOTES = 2000                 # notes of a phrase heard that an answer reads
@@ -380,12 +558,44 @@ def trade_answer(take: Take, settings: GenerateSettings, *, heard: Sequence, sta
                           start_bar=start_bar, n_bars=n_bars, seed=seed,
                           options=sampling_options(settings))
     bars = take.grid[start_bar:start_bar + n_bars]
+    take.extras.setdefault("answers", {})[start_bar] = (n_bars, notes, seed)
     return {"notes": [list(n) for n in notes], "start_bar": start_bar, "n_bars": n_bars,
             "chords": [[c["symbol"] for c in bar["chords"]] for bar in bars]}
 
 
-__all__ = ["DEFAULT_SOLO_LEVEL", "TRADE_BARS", "Take", "band_take", "bar_starts_s", "can_make_mp3", "chart_grid",
-           "chart_tunes", "page_options", "take_download",
-           "check_heard",
-           "engrave_svg", "grid_of_measures", "improvise_take", "practice_model", "practice_take",
-           "render_take_mp3", "render_take_wav", "set_solo_level", "trade_answer", "trade_turns"]
+def answer_notation(take: Take, settings: GenerateSettings, start_bar: int) -> list[str]:
+    """The model's last answer over bars start_bar .. (`trade_answer`) engraved as the solo is
+    (`solo_to_lead_sheet` → `engrave_svg`): one measure per bar of the answer, its chords."""
+    from jazzsolo.export.audio import gm_program
+    from jazzsolo.export.musicxml import musicxml_bytes, solo_to_lead_sheet
+    from jazzsolo.export.solo_files import solo_sound
+    from jazzsolo.generate.families import solo_from_notes
+
+    answers = take.extras.get("answers", {})
+    if start_bar not in answers:
+        raise ConfigError(f"no answer over bar {start_bar + 1} yet (it is engraved after it "
+                          f"is played)", setting="start_bar")
+    n_bars, notes, seed = answers[start_bar]
+    improvisation = take.extras["improvisation"]
+    backing = improvisation.backing
+    bars = slice(start_bar, start_bar + n_bars)
+    origin = sum(backing.lengths_ql[:start_bar])
+    solo = solo_from_notes([(o - origin, d, m) for o, d, m in notes], backing.measures[bars],
+                           measure_lengths_ql=backing.lengths_ql[bars],
+                           time_signatures=backing.time_signatures[bars])
+    score = solo_to_lead_sheet(solo, title=f"Answer, bars {start_bar + 1}-{start_bar + n_bars}",
+                               qpm=improvisation.qpm, key=settings.key, chart_key=backing.key,
+                               model_name=improvisation.model.name, seed=seed,
+                               solo_program=gm_program(solo_sound(settings)),
+                               transpose_for=settings.transpose_for)
+    return engrave_svg(musicxml_bytes(score))
+
+
+__all__ = ["DEFAULT_SOLO_LEVEL", "DOWNLOAD_KINDS", "Repeat", "TRADE_BARS", "Take",
+           "answer_notation", "band_take", "bar_starts_s", "can_make_mp3", "chart_grid",
+           "check_solo_level",
+           "chart_tunes", "check_heard", "download_name", "engrave_svg", "grid_of_measures",
+           "improvise_take", "page_options", "practice_model", "practice_take",
+           "render_take_mp3", "render_take_stems", "render_take_wav", "set_solo_level",
+           "stems_zip", "take_download", "take_midi", "trade_answer", "trade_turns",
+           "transpose_measures", "transposed_key"]

@@ -209,48 +209,64 @@ def _float_writer(fluidsynth):
     return write
 
 
+def _new_synth(fluidsynth, sf2: Path, sample_rate: int, *, outputs: int = 1):
+    """A synthesizer with the SoundFont loaded and the room's reverb: (synth, its SoundFont
+    id).  With `outputs` > 1, MIDI channel c sounds (dry, reverb and chorus) on stereo output
+    c % outputs alone (FluidSynth's audio and effects groups), for stems."""
+    groups = {"synth.audio-groups": outputs, "synth.audio-channels": outputs,
+              "synth.effects-groups": outputs} if outputs > 1 else {}
+    synth = fluidsynth.Synth(gain=FLUIDSYNTH_GAIN, samplerate=float(sample_rate), **groups)
+    synth.setting("synth.reverb.active", 1)
+    sfid = synth.sfload(str(sf2))
+    if sfid < 0:
+        synth.delete()
+        raise InputFileError(f"{sf2}: FluidSynth could not load this SoundFont")
+    synth.set_reverb(**REVERB)
+    return synth, sfid
+
+
+def _play_parts(synth, sfid: int, parts, write, sample_rate: int) -> np.ndarray:
+    """Parts (instrument, MIDI channel) played on a synthesizer, `write(synth, frames)` taking
+    its output between events and for `TAIL_S` after the last: the chunks, concatenated."""
+    events = []
+    for instrument, channel in parts:
+        bank = 128 if instrument.is_drum else 0
+        if synth.program_select(channel, sfid, bank, instrument.program) == -1:
+            synth.program_select(channel, sfid, bank, 0)
+        pan, send = _pan_and_send(instrument)
+        events += [(0.0, 0, "cc", channel, PAN_CC, pan), (0.0, 0, "cc", channel, REVERB_CC, send)]
+        events += [(c.time, 0, "cc", channel, c.number, c.value)
+                   for c in instrument.control_changes]
+        events += [(b.time, 0, "bend", channel, b.pitch) for b in instrument.pitch_bends]
+        for n in instrument.notes:
+            events.append((n.start, 2, "on", channel, n.pitch, n.velocity))
+            events.append((n.end, 1, "off", channel, n.pitch))
+    events.sort(key=lambda e: (e[0], e[1]))          # stable: a file's own CCs follow ours
+    chunks, now = [], 0
+    for time_s, _, kind, channel, *args in events:
+        frame = int(round(time_s * sample_rate))
+        if frame > now:
+            chunks.append(write(synth, frame - now))
+            now = frame
+        if kind == "on":
+            synth.noteon(channel, *args)
+        elif kind == "off":
+            synth.noteoff(channel, *args)
+        elif kind == "cc":
+            synth.cc(channel, *args)
+        else:
+            synth.pitch_bend(channel, *args)
+    chunks.append(write(synth, int(TAIL_S * sample_rate)))
+    return np.concatenate(chunks).astype(np.float64)
+
+
 def _render_group(group, fluidsynth, sf2: Path, sample_rate: int) -> np.ndarray:
     """One synthesizer playing a group of parts on their channels: (frames, 2) samples."""
-    synth = fluidsynth.Synth(gain=FLUIDSYNTH_GAIN, samplerate=float(sample_rate))
+    synth, sfid = _new_synth(fluidsynth, sf2, sample_rate)
     try:
-        synth.setting("synth.reverb.active", 1)
-        sfid = synth.sfload(str(sf2))
-        if sfid < 0:
-            raise InputFileError(f"{sf2}: FluidSynth could not load this SoundFont")
-        synth.set_reverb(**REVERB)
-        events = []
-        for instrument, channel in group:
-            bank = 128 if instrument.is_drum else 0
-            if synth.program_select(channel, sfid, bank, instrument.program) == -1:
-                synth.program_select(channel, sfid, bank, 0)
-            pan, send = _pan_and_send(instrument)
-            events += [(0.0, 0, "cc", channel, PAN_CC, pan), (0.0, 0, "cc", channel, REVERB_CC, send)]
-            events += [(c.time, 0, "cc", channel, c.number, c.value)
-                       for c in instrument.control_changes]
-            events += [(b.time, 0, "bend", channel, b.pitch) for b in instrument.pitch_bends]
-            for n in instrument.notes:
-                events.append((n.start, 2, "on", channel, n.pitch, n.velocity))
-                events.append((n.end, 1, "off", channel, n.pitch))
-        events.sort(key=lambda e: (e[0], e[1]))          # stable: a file's own CCs follow ours
-        write = _float_writer(fluidsynth)
-        chunks, now = [], 0
-        for time_s, _, kind, channel, *args in events:
-            frame = int(round(time_s * sample_rate))
-            if frame > now:
-                chunks.append(write(synth, frame - now))
-                now = frame
-            if kind == "on":
-                synth.noteon(channel, *args)
-            elif kind == "off":
-                synth.noteoff(channel, *args)
-            elif kind == "cc":
-                synth.cc(channel, *args)
-            else:
-                synth.pitch_bend(channel, *args)
-        chunks.append(write(synth, int(TAIL_S * sample_rate)))
+        return _play_parts(synth, sfid, group, _float_writer(fluidsynth), sample_rate)
     finally:
         synth.delete()
-    return np.concatenate(chunks).astype(np.float64)
 
 
 def _mix(parts: list[np.ndarray]) -> np.ndarray:
@@ -340,6 +356,13 @@ def normalise(audio: np.ndarray, sample_rate: int = SAMPLE_RATE, *,
     return out
 
 
+def _check_sample_rate(sample_rate) -> None:
+    """Refuse a sample rate that is not a whole number of Hz from 8000 to 192000."""
+    if not isinstance(sample_rate, int) or not 8000 <= sample_rate <= 192000:
+        raise ConfigError(f"sample rate must be a whole number of Hz from 8000 to 192000, "
+                          f"got {sample_rate!r}")
+
+
 def synthesize(midi, *, soundfont: str | os.PathLike | None = None,
                sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Render a ``PrettyMIDI`` to stereo samples, shape (frames, 2), with FluidSynth and
@@ -348,9 +371,7 @@ def synthesize(midi, *, soundfont: str | os.PathLike | None = None,
     Each part is panned by its controller 10 (or `BAND_MIX` by its track name) and sent to a
     moderate room reverb.  Falling back to sine tones prints one line on stderr.
     """
-    if not isinstance(sample_rate, int) or not 8000 <= sample_rate <= 192000:
-        raise ConfigError(f"sample rate must be a whole number of Hz from 8000 to 192000, "
-                          f"got {sample_rate!r}")
+    _check_sample_rate(sample_rate)
     sf2 = _check_soundfont(soundfont) if soundfont is not None else soundfont_in_use()
     fluidsynth, why_not = _load_fluidsynth()
     if fluidsynth is None:
@@ -394,9 +415,14 @@ def _render(midi_path: Path, *, soundfont, solo_instrument: str, sample_rate: in
     midi = load_for_audio(midi_path, solo_instrument=solo_instrument, start_ql=start_ql,
                           end_ql=end_ql)
     audio = synthesize(midi, soundfont=soundfont, sample_rate=sample_rate)
+    return audio, _software(soundfont)
+
+
+def _software(soundfont) -> str:
+    """What renders the audio, for a WAV's INFO chunk: the engine and the SoundFont."""
     sf2 = Path(soundfont) if soundfont is not None else soundfont_in_use()
     engine = "FluidSynth" if _load_fluidsynth()[0] is not None else "sine tones"
-    return audio, f"jazzsolo ({engine}, {sf2.name})"
+    return f"jazzsolo ({engine}, {sf2.name})"
 
 
 def render_wav(midi_path: str | os.PathLike, wav_path: str | os.PathLike | None = None, *,
@@ -419,6 +445,149 @@ def render_wav(midi_path: str | os.PathLike, wav_path: str | os.PathLike | None 
                               sample_rate=sample_rate, start_ql=start_ql, end_ql=end_ql)
     return write_atomic(wav_path, wav_bytes(audio, sample_rate, software=software),
                         overwrite=overwrite)
+
+
+# --------------------------------------------------------------------------- stems
+
+MAX_STEMS = 16                         # stems one synthesizer renders apart in one pass
+STEM_SPLITS = ("tracks", "solo-band")  # one stem per track; the solo and the band
+
+
+def _stems_writer(fluidsynth, outputs: int):
+    """FluidSynth's separate outputs (``fluid_synth_process``) as (synth, frames) →
+    (frames, outputs, 2) float32: each output's dry sound with its own reverb and chorus
+    mixed in (the effect buffers alias the dry ones, which FluidSynth adds into)."""
+    import ctypes
+
+    function = getattr(getattr(fluidsynth, "_fl", None), "fluid_synth_process", None)
+    if function is None:
+        raise ConfigError("this FluidSynth cannot render stems (no fluid_synth_process); "
+                          "install libfluidsynth3 2.2 or later")
+    pointers = ctypes.POINTER(ctypes.c_void_p)
+    function.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, pointers, ctypes.c_int,
+                         pointers]
+    function.restype = ctypes.c_int
+
+    def write(synth, n: int) -> np.ndarray:
+        buffer = np.zeros((outputs, 2, n), dtype=np.float32)
+        if n:
+            rows = [buffer[g, side].ctypes.data for g in range(outputs) for side in (0, 1)]
+            dry = (ctypes.c_void_p * len(rows))(*rows)       # reverb L/R, chorus L/R per group
+            wet = (ctypes.c_void_p * (2 * len(rows)))(*[rows[2 * g + side] for g in
+                                                        range(outputs) for side in (0, 1, 0, 1)])
+            function(synth.synth, n, len(wet), wet, len(rows), dry)
+        return buffer.transpose(2, 0, 1)
+    return write
+
+
+def _output_order(has_drums: list[bool]) -> list[int]:
+    """The synthesizer output of each stem: the drums' stem on the one MIDI channel 10 sounds
+    on (channel % outputs), the others on the rest in turn."""
+    n = len(has_drums)
+    drummed = [i for i, drums in enumerate(has_drums) if drums]
+    if len(drummed) > 1:
+        raise ConfigError("drum parts all play on MIDI channel 10, so they cannot be split "
+                          "into separate stems")
+    free = iter(o for o in range(n) if not drummed or o != DRUM_CHANNEL % n)
+    return [DRUM_CHANNEL % n if i in drummed else next(free) for i in range(n)]
+
+
+def _slug(text: str) -> str:
+    """Lowercase words joined by "_", for stem names (file names inside a zip)."""
+    import re
+
+    return "_".join(re.findall(r"[a-z0-9]+", str(text).lower()))
+
+
+def track_stems(midi) -> dict[str, list]:
+    """One stem per track of a ``PrettyMIDI`` that plays notes, named by its track and its
+    instrument ("solo_electric_guitar_jazz", "bass_acoustic_bass"); every drum track in one
+    "drums" stem (they share MIDI channel 10)."""
+    stems: dict[str, list] = {}
+    drums = [i for i in midi.instruments if i.is_drum and i.notes]
+    for instrument in midi.instruments:
+        if not instrument.notes or instrument.is_drum:
+            continue
+        track = _slug(instrument.name) or "part"
+        sound = _slug(_pretty_midi().program_to_instrument_name(instrument.program))
+        name = track if track == sound else f"{track}_{sound}"
+        name = next(f"{name}_{k}" if k else name for k in range(len(stems) + 1)
+                    if (f"{name}_{k}" if k else name) not in stems)
+        stems[name] = [instrument]
+    if drums:
+        stems["drums"] = drums
+    return stems
+
+
+def solo_and_band(midi) -> dict[str, list]:
+    """The "Solo" track(s) and the rest of a ``PrettyMIDI`` as two stems, "solo" and "band"
+    (either may be silent): what the practice room's player mixes live."""
+    return {"solo": [i for i in midi.instruments if i.name == SOLO_TRACK and not i.is_drum],
+            "band": [i for i in midi.instruments if not (i.name == SOLO_TRACK and not i.is_drum)]}
+
+
+def synthesize_stems(stems: dict[str, list], *, soundfont: str | os.PathLike | None = None,
+                     sample_rate: int = SAMPLE_RATE) -> dict[str, np.ndarray]:
+    """Each stem (name → parts of a ``PrettyMIDI``) rendered apart, all in one pass of one
+    FluidSynth (its audio and effects groups: each stem with its own reverb), so every stem
+    has the same length as the mix; all scaled by the one gain that brings their sum to
+    `TARGET_LOUDNESS_DB` and each limited to `PEAK_LEVEL`, so they add back up to the mix."""
+    _check_sample_rate(sample_rate)
+    names = list(stems)
+    if not 1 <= len(names) <= MAX_STEMS:
+        raise ConfigError(f"stems: from 1 to {MAX_STEMS} at once, got {len(names)}")
+    sf2 = _check_soundfont(soundfont) if soundfont is not None else soundfont_in_use()
+    fluidsynth, why_not = _load_fluidsynth()
+    if fluidsynth is None:
+        print(f"jazzsolo: FluidSynth cannot be loaded ({why_not}); playing sine tones instead "
+              f"(install libfluidsynth3 and pyfluidsynth for real instruments)", file=sys.stderr)
+        parts = [_sine_render(_Parts(stems[name]), sample_rate) for name in names]
+        frames = max(len(p) for p in parts)
+        rendered = [np.pad(p, ((0, frames - len(p)), (0, 0))) for p in parts]
+    else:
+        order = _output_order([any(i.is_drum and i.notes for i in stems[n]) for n in names])
+        parts = []
+        for name, output in zip(names, order):
+            channels = (c for c in range(256) if c % len(names) == output
+                        and c % 16 != DRUM_CHANNEL)
+            parts += [(i, DRUM_CHANNEL if i.is_drum else next(channels))
+                      for i in stems[name] if i.notes]
+        synth, sfid = _new_synth(fluidsynth, sf2, sample_rate, outputs=len(names))
+        try:
+            audio = _play_parts(synth, sfid, parts, _stems_writer(fluidsynth, len(names)),
+                                sample_rate)
+        finally:
+            synth.delete()
+        rendered = [audio[:, output] for output in order]
+    level = loudness_db(sum(rendered), sample_rate)
+    if not np.isfinite(level):
+        raise MidiContentError("the MIDI renders as silence (no audible notes)")
+    gain = 10 ** ((TARGET_LOUDNESS_DB - level) / 20)
+    return {name: limit_peaks(part * gain) for name, part in zip(names, rendered)}
+
+
+class _Parts:
+    """Parts as `_sine_render` reads a ``PrettyMIDI``: its instruments."""
+
+    def __init__(self, instruments):
+        self.instruments = list(instruments)
+
+
+def render_stems(midi_path: str | os.PathLike, *, split: str = "tracks",
+                 soundfont: str | os.PathLike | None = None,
+                 solo_instrument: str = DEFAULT_SOLO_INSTRUMENT,
+                 sample_rate: int = SAMPLE_RATE) -> dict[str, bytes]:
+    """A MIDI file's stems as 16-bit stereo WAVs in memory (name → bytes), read as
+    `render_wav` reads it: one per track (`track_stems`) or the solo and the band
+    (`solo_and_band`), each of the length of the file's WAV (`synthesize_stems`)."""
+    if split not in STEM_SPLITS:
+        raise ConfigError(f"stems split by {', '.join(STEM_SPLITS)}, not {split!r}")
+    midi = load_for_audio(midi_path, solo_instrument=solo_instrument)
+    stems = track_stems(midi) if split == "tracks" else solo_and_band(midi)
+    audio = synthesize_stems(stems, soundfont=soundfont, sample_rate=sample_rate)
+    software = _software(soundfont)
+    return {name: wav_bytes(samples, sample_rate, software=software)
+            for name, samples in audio.items()}
 
 
 def find_ffmpeg() -> str | None:

@@ -37,7 +37,8 @@ COOKIE = "jazzsolo_session"
 STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 DOWNLOAD_TYPES = {"mid": "audio/midi", "musicxml": "application/vnd.recordare.musicxml+xml",
-                  "wav": "audio/wav", "mp3": "audio/mpeg"}
+                  "wav": "audio/wav", "mp3": "audio/mpeg", "stems": "application/zip"}
+PREVIEWS = ("band", "solo")           # the player's two stems, mixed in the page at its level
 HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
            "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
                                       "img-src 'self' data:; font-src 'self' data:; media-src 'self' blob:"}
@@ -48,7 +49,9 @@ _TEXT = ("model", "backing_chords", "progression", "tune", "time_signature", "so
 _NUMBER = ("temperature", "rhythm_temperature", "qpm", "swing", "density", "phrase_length")
 _WHOLE = ("seed", "choruses")
 _SWITCH = ("drums", "bass", "comp", "count_off")
-_PAGE = ("ireal_link", "upload", "solo_level", "bars_per_turn")
+_PAGE = ("ireal_link", "upload", "solo_level", "bars_per_turn", "repeat", "tempo_step",
+         "transpose_step")
+_PAGE_WHOLE = ("solo_level", "bars_per_turn", "repeat", "transpose_step")
 
 
 class RequestError(JazzsoloError):
@@ -107,10 +110,10 @@ def _typed(name: str, value):
         return None
     if name in _TEXT and isinstance(value, str) and len(value) <= 20_000:
         return value
-    if name in _NUMBER and isinstance(value, (int, float)) and not isinstance(value, bool) \
+    if name in _NUMBER + ("tempo_step",) and isinstance(value, (int, float)) and not isinstance(value, bool) \
             and math.isfinite(value):
         return float(value)
-    if name in _WHOLE + ("solo_level", "bars_per_turn") and isinstance(value, int) \
+    if name in _WHOLE + _PAGE_WHOLE and isinstance(value, int) \
             and not isinstance(value, bool):
         return value
     if name in _SWITCH and isinstance(value, bool):
@@ -122,7 +125,8 @@ def _typed(name: str, value):
 
 def settings_from(data: dict, session) -> tuple[GenerateSettings, dict]:
     """GenerateSettings from a request's JSON (and the page's own options: the solo level,
-    bars per turn); an unknown or mistyped setting is a one-line error."""
+    bars per turn, the repeat of a looped range and its ramps); an unknown or mistyped
+    setting is a one-line error."""
     unknown = sorted(set(data) - set(_TEXT + _NUMBER + _WHOLE + _SWITCH + _PAGE))
     if unknown:
         raise ConfigError(f"unknown settings: {', '.join(unknown)[:200]}")
@@ -131,7 +135,8 @@ def settings_from(data: dict, session) -> tuple[GenerateSettings, dict]:
         raise ConfigError(f"unknown model {values['model']!r}; the practice room plays "
                           f"{', '.join(MODEL_NAMES)}", setting="model")
     link, upload = values.pop("ireal_link", None), values.pop("upload", None)
-    page = {name: values.pop(name) for name in ("solo_level", "bars_per_turn") if name in values}
+    page = {name: values.pop(name) for name in _PAGE[2:] if name in values}
+    page = {name: value for name, value in page.items() if value is not None}
     given = {k: v for k, v in values.items() if v is not None}
     if link is not None:
         if not link.lstrip().lower().startswith(("irealb://", "irealbook://")):
@@ -221,40 +226,64 @@ async def upload(request: Request, session) -> Response:
 
 def _take_json(take_id: str, take) -> dict:
     base = f"/api/take/{take_id}"
-    kinds = ["mid", "musicxml", "wav"] + ["mp3"] * practice.can_make_mp3()
+    kinds = [k for k in practice.DOWNLOAD_KINDS if k != "mp3" or practice.can_make_mp3()]
+    if not take.musicxml:                              # the band alone, to trade over
+        kinds = [k for k in kinds if k != "musicxml"]
+    repeat = take.repeat or practice.Repeat()
     return {"take": take_id, "title": take.title, "file_stem": take.file_stem,
             "model": take.model_name, "seed": take.seed, "qpm": take.qpm, "grid": take.grid,
             "bar_starts_s": take.bar_starts_s, "n_notes": len(take.notes), "svg": take.svg,
-            "audio": f"{base}/audio", "downloads": {k: f"{base}/{k}" for k in kinds}}
+            "solo_level": take.solo_level, "repeat": repeat.number,
+            "transpose": repeat.semitones,
+            "audio": {k: f"{base}/{k}" for k in PREVIEWS if k in take.preview},
+            "downloads": {k: f"{base}/{k}" for k in kinds},
+            "download_names": {k: practice.download_name(take, k) for k in kinds}}
 
 
 async def improvise(request: Request, session) -> Response:
     """A solo over the chart with the band: grid, notation, audio and downloads."""
     settings, page_options = settings_from(await _json(request), session)
+    repeat = practice.Repeat(page_options.get("repeat", 0),
+                             page_options.get("tempo_step", 0.0),
+                             page_options.get("transpose_step", 0))
+    level = page_options.get("solo_level")
     started = time.perf_counter()
     take = await request.app.state.pool.run(
         practice.practice_take, settings,
-        solo_level=page_options.get("solo_level") or practice.DEFAULT_SOLO_LEVEL,
-        folder=session.folder, sample_rate=request.app.state.sample_rate)
+        solo_level=practice.DEFAULT_SOLO_LEVEL if level is None else level,
+        folder=session.folder, sample_rate=request.app.state.sample_rate, repeat=repeat)
     latency_ms = 1000 * (time.perf_counter() - started)
     LOG.info("improvised %d bars in %.0f ms", len(take.grid), latency_ms)
     return _json_response({**_take_json(session.keep_take(take), take),
                            "latency_ms": round(latency_ms)})
 
 
+def _query_level(request: Request) -> int | None:
+    """The solo level a download asks for (?solo_level=0-127), None when it asks none."""
+    text = request.query_params.get("solo_level")
+    if text is None:
+        return None
+    if not text.isdigit() or len(text) > 3:
+        raise ConfigError(f"solo level must be a whole number from 0 to 127, got {text[:20]!r}",
+                          setting="solo_level")
+    return practice.check_solo_level(int(text))
+
+
 async def take_file(request: Request, session) -> Response:
-    """A take's audio for the page's player, or a download named after the tune."""
+    """A take's band or solo for the page's player, or a download named after the tune (the
+    solo at ?solo_level when given: the level the page's slider shows)."""
     take = session.takes.get(request.path_params["take"])
     kind = request.path_params["kind"]
     if take is None:
         raise RequestError("no such take in this session", 404)
-    if kind == "audio":
-        return Response(take.wav, media_type="audio/wav", headers=HEADERS)
+    if kind in PREVIEWS and kind in take.preview:
+        return Response(take.preview[kind], media_type="audio/wav", headers=HEADERS)
     if kind not in DOWNLOAD_TYPES or (not take.musicxml and kind == "musicxml"):
         raise RequestError(f"no such download: {kind[:20]!r}", 404)
     data = await request.app.state.pool.run(practice.take_download, take, kind,
-                                            folder=session.folder)
-    disposition = f'attachment; filename="{take.file_stem}.{kind}"'
+                                            folder=session.folder,
+                                            solo_level=_query_level(request))
+    disposition = f'attachment; filename="{practice.download_name(take, kind)}"'
     return Response(data, media_type=DOWNLOAD_TYPES[kind],
                     headers={**HEADERS, "Content-Disposition": disposition})
 
@@ -289,6 +318,20 @@ async def trade_answer(request: Request, session) -> Response:
     return _json_response({**answer, "latency_ms": round(latency_ms, 1)})
 
 
+async def trade_notation(request: Request, session) -> Response:
+    """The model's answer over the bars from start_bar, engraved (after it has played)."""
+    data = await _json(request)
+    take = session.takes.get(data.get("take")) if isinstance(data.get("take"), str) else None
+    if take is None or "improvisation" not in take.extras:
+        raise RequestError("no such trade in this session (start trading again)", 404)
+    start_bar = data.get("start_bar")
+    if not isinstance(start_bar, int) or isinstance(start_bar, bool):
+        raise ConfigError("start_bar must be a whole number")
+    svg = await request.app.state.pool.run(practice.answer_notation, take,
+                                           take.extras["settings"], start_bar)
+    return _json_response({"start_bar": start_bar, "svg": svg})
+
+
 ROUTES = [Route("/", route(page)), Route("/static/{name}", route(static)),
           Route("/api/health", route(health)), Route("/api/options", route(options)),
           Route("/api/chart", route(chart), methods=["POST"]),
@@ -296,7 +339,8 @@ ROUTES = [Route("/", route(page)), Route("/static/{name}", route(static)),
           Route("/api/improvise", route(improvise), methods=["POST"]),
           Route("/api/take/{take}/{kind}", route(take_file)),
           Route("/api/trade/start", route(trade_start), methods=["POST"]),
-          Route("/api/trade/answer", route(trade_answer), methods=["POST"])]
+          Route("/api/trade/answer", route(trade_answer), methods=["POST"]),
+          Route("/api/trade/notation", route(trade_notation), methods=["POST"])]
 
 
 def create_app(*, workers: int = 2, max_pending: int | None = None,

@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 import wave
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -172,8 +173,9 @@ def test_a_take_is_the_command_lines_midi_with_its_grid_and_notation(client, tmp
     assert [i.name for i in band.instruments] == ["Solo", "Chords", "Bass", "Drums"]
     xml = client.get(data["downloads"]["musicxml"])
     assert xml.status_code == 200 and b"<harmony" in xml.content
-    audio = client.get(data["audio"])
-    assert audio.content[:4] == b"RIFF" and audio.headers["content-type"] == "audio/wav"
+    for part in ("band", "solo"):                      # the page's player mixes these two
+        audio = client.get(data["audio"][part])
+        assert audio.content[:4] == b"RIFF" and audio.headers["content-type"] == "audio/wav"
 
 
 def test_the_wav_and_mp3_downloads_are_the_take_at_cd_quality(client):
@@ -183,9 +185,10 @@ def test_the_wav_and_mp3_downloads_are_the_take_at_cd_quality(client):
     with wave.open(io.BytesIO(wav.content)) as w:
         assert (w.getframerate(), w.getnchannels()) == (44100, 2)
         seconds = w.getnframes() / w.getframerate()
-    with wave.open(io.BytesIO(client.get(data["audio"]).content)) as w:
-        assert w.getframerate() == 22050                        # the page's player
-        assert w.getnframes() / w.getframerate() == pytest.approx(seconds, abs=0.01)
+    for part in ("band", "solo"):
+        with wave.open(io.BytesIO(client.get(data["audio"][part]).content)) as w:
+            assert w.getframerate() == 22050                    # the page's player
+            assert w.getnframes() / w.getframerate() == pytest.approx(seconds, abs=0.01)
     if "mp3" in data["downloads"]:
         mp3 = client.get(data["downloads"]["mp3"])
         assert mp3.status_code == 200 and mp3.content[:3] == b"ID3"          # pydub tags it
@@ -202,6 +205,73 @@ def test_the_solo_level_sets_the_solos_channel_volume(client):
     midi = mido.MidiFile(file=io.BytesIO(client.get(data["downloads"]["mid"]).content))
     solo = next(t for t in midi.tracks if t.name == "Solo")
     assert [m.value for m in solo if m.type == "control_change" and m.control == 7] == [64]
+
+
+def wav_seconds(data: bytes) -> tuple[float, int]:
+    with wave.open(io.BytesIO(data)) as w:
+        return w.getnframes() / w.getframerate(), w.getframerate()
+
+
+def test_the_stems_are_one_wav_per_track_of_the_takes_length_named_after_the_tune(client):
+    data = improvise(client, backing_chords="C7 | F7 | C7 | G7").json()
+    assert data["download_names"]["stems"] == "chords_seed3_stems.zip"
+    stems = client.get(data["downloads"]["stems"])
+    assert stems.status_code == 200 and stems.headers["content-type"] == "application/zip"
+    assert 'filename="chords_seed3_stems.zip"' in stems.headers["content-disposition"]
+    tracks = pretty_midi.PrettyMIDI(io.BytesIO(client.get(data["downloads"]["mid"]).content))
+    take_s, _ = wav_seconds(client.get(data["downloads"]["wav"]).content)
+    with zipfile.ZipFile(io.BytesIO(stems.content)) as archive:
+        names = archive.namelist()
+        assert names == ["chords_seed3_solo_electric_guitar_jazz.wav",
+                         "chords_seed3_chords_acoustic_grand_piano.wav",
+                         "chords_seed3_bass_acoustic_bass.wav", "chords_seed3_drums.wav"]
+        assert len(names) == len([t for t in tracks.instruments if t.notes])
+        for name in names:
+            assert wav_seconds(archive.read(name)) == (pytest.approx(take_s, abs=1e-9), 44100)
+
+
+def test_a_download_carries_the_solo_level_the_slider_shows(client):
+    data = improvise(client, backing_chords="C7 | F7").json()
+    midi = mido.MidiFile(file=io.BytesIO(client.get(data["downloads"]["mid"],
+                                                    params={"solo_level": 64}).content))
+    solo = next(t for t in midi.tracks if t.name == "Solo")
+    assert [m.value for m in solo if m.type == "control_change" and m.control == 7] == [64]
+    bad = client.get(data["downloads"]["mid"], params={"solo_level": "300"})
+    assert bad.status_code == 400 and "0 to 127" in bad.json()["error"]
+
+
+def midi_qpm(data: bytes) -> float:
+    midi = mido.MidiFile(file=io.BytesIO(data))
+    return round(mido.tempo2bpm(next(m.tempo for t in midi.tracks for m in t
+                                     if m.type == "set_tempo")), 3)
+
+
+@pytest.mark.parametrize("repeat", [1, 2])
+def test_a_repeat_of_a_loop_is_ramped_in_tempo_and_key(client, repeat):
+    ramp = {"qpm": 120.0, "tempo_step": 8, "transpose_step": 2}
+    first = improvise(client, **ramp).json()
+    again = improvise(client, **ramp, repeat=repeat).json()
+    assert (first["qpm"], first["transpose"]) == (120.0, 0)
+    assert (again["qpm"], again["transpose"], again["repeat"]) == \
+        (120.0 + 8 * repeat, 2 * repeat, repeat)
+    assert midi_qpm(client.get(again["downloads"]["mid"]).content) == 120.0 + 8 * repeat
+    moved = {1: [["Em7", "A7"], ["Dmaj7"], ["Dm7", "G7"], ["Cmaj7"]],
+             2: [["F#m7", "B7"], ["Emaj7"], ["Em7", "A7"], ["Dmaj7"]]}[repeat]
+    assert [[c["symbol"] for c in bar["chords"]] for bar in again["grid"]] == moved
+    xml = client.get(again["downloads"]["musicxml"]).text
+    assert xml.count("<harmony") == 6 and "<root-step>" + moved[1][0][0] in xml
+    assert again["bar_starts_s"][1] == pytest.approx(4 * 60 / (120.0 + 8 * repeat), abs=1e-5)
+    assert again["file_stem"] == f"chords_seed3_repeat{repeat}"
+
+
+@pytest.mark.parametrize("ramp, words", [
+    ({"repeat": -1}, "repeat must be from 0"), ({"transpose_step": 12}, "transpose_step"),
+    ({"tempo_step": 41}, "tempo_step must be"), ({"repeat": 1.5}, "repeat has the wrong type"),
+    ({"qpm": 390.0, "tempo_step": 20, "repeat": 1}, "repeat 1 of the tempo ramp: qpm")])
+def test_a_ramp_out_of_range_is_one_line(client, ramp, words):
+    response = improvise(client, **ramp)
+    assert response.status_code == 400 and words in response.json()["error"]
+    assert "\n" not in response.json()["error"]
 
 
 def test_a_bad_chord_is_marked_in_the_grid_and_nothing_else_breaks(client):
@@ -318,6 +388,12 @@ def test_trading_answers_over_the_next_bars_chords(client):
     assert answer["notes"] and all(16.0 <= o < 32.0 and o + d <= 32.0 + 1e-9
                                    for o, d, _ in answer["notes"])
     assert answer["latency_ms"] >= 0
+    notation = client.post("/api/trade/notation", json={"take": band["take"], "start_bar": 4})
+    assert notation.status_code == 200
+    svg = "".join(notation.json()["svg"])
+    assert svg.count('class="measure"') == 4 and svg.count('class="harm"') == 4
+    early = client.post("/api/trade/notation", json={"take": band["take"], "start_bar": 8})
+    assert early.status_code == 400 and "no answer over bar 9" in early.json()["error"]
     bad = client.post("/api/trade/answer", json={"take": band["take"], "heard": [[0, -1, 60]],
                                                  "start_bar": 4, "n_bars": 4})
     assert bad.status_code == 400 and "duration_ql > 0" in bad.json()["error"]

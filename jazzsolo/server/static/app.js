@@ -132,40 +132,167 @@ async function upload() {
   if (answer) await readChart();
 }
 
+// ------------------------------------------------------------------ the player: band and solo
+// The server renders two stems, the band and the solo (at the default level); the page decodes
+// both and starts them together on the AudioContext's clock, so they cannot drift apart, the
+// solo through a gain node the level slider moves while it plays (nothing is rendered again).
+
+const player = { buffers: null, sources: [], startedAt: 0, offset: 0, playing: false, gains: null };
+
+function audioContext() {
+  if (!state.audio) state.audio = new AudioContext();
+  return state.audio;
+}
+
+function mixGains() {
+  if (!player.gains) {
+    const ctx = audioContext();
+    player.gains = { band: ctx.createGain(), solo: ctx.createGain() };
+    player.gains.band.connect(ctx.destination);
+    player.gains.solo.connect(ctx.destination);
+  }
+  return player.gains;
+}
+
+async function decodeTake(take) {
+  const ctx = audioContext();
+  const load = async (url) => ctx.decodeAudioData(await (await fetch(url)).arrayBuffer());
+  const [band, solo] = await Promise.all([load(take.audio.band), load(take.audio.solo)]);
+  return { band, solo };
+}
+
+function soloGainFor(level) {
+  // General MIDI's channel-volume curve (40·log10 of the level, as CC 7 sounds in the files),
+  // taken relative to the level the solo stem was rendered at
+  return Math.pow(level / state.options.solo_level, 2);
+}
+
+function setSoloLevel() {
+  const level = parseInt($("solo-level").value, 10);
+  const gain = soloGainFor(level);
+  const param = mixGains().solo.gain;
+  const now = audioContext().currentTime;
+  param.cancelScheduledValues(now);
+  if (player.playing) param.setTargetAtTime(gain, now, 0.015);   // no click
+  else param.value = gain;
+  state.soloGain = gain;
+  $("solo-gain").textContent = `×${gain.toFixed(2)}`;
+  $("solo-gain").dataset.gain = String(gain);
+  showDownloads();
+}
+
+function playerTime() {
+  if (!player.playing) return player.offset;
+  return Math.max(0, audioContext().currentTime - player.startedAt);
+}
+
+function playerDuration() { return player.buffers ? player.buffers.band.duration : 0; }
+
+function stopSources() {
+  for (const source of player.sources) { source.onended = null; source.stop(); }
+  player.sources = [];
+}
+
+function startPlayer(offset) {
+  stopSources();
+  const ctx = audioContext();
+  const at = ctx.currentTime + 0.02;
+  const gains = mixGains();
+  player.sources = [["band", gains.band], ["solo", gains.solo]].map(([part, gain]) => {
+    const source = ctx.createBufferSource();
+    source.buffer = player.buffers[part];
+    source.connect(gain);
+    source.start(at, Math.min(offset, source.buffer.duration));
+    return source;
+  });
+  player.startedAt = at - offset;
+  player.playing = true;
+  $("play").textContent = "Stop";
+  cancelAnimationFrame(state.playRaf);
+  state.playRaf = requestAnimationFrame(follow);
+}
+
+function pausePlayer() {
+  player.offset = playerTime();
+  stopSources();
+  player.playing = false;
+  $("play").textContent = "Play";
+}
+
+function seek(seconds) {
+  const t = Math.max(0, Math.min(seconds, playerDuration()));
+  if (player.playing) startPlayer(t); else player.offset = t;
+}
+
+async function togglePlay() {
+  if (player.playing) { pausePlayer(); return; }
+  await audioContext().resume();
+  if (player.offset >= playerDuration()) player.offset = 0;
+  startPlayer(player.offset);
+  ensureNext();
+}
+
 // ------------------------------------------------------------------ improvise, hear, read
+
+function showDownloads() {
+  const take = state.take;
+  if (!take) return;
+  const level = parseInt($("solo-level").value, 10);
+  const query = level === take.solo_level ? "" : `?solo_level=${level}`;
+  $("downloads").replaceChildren(...Object.entries(take.downloads).map(([kind, url]) => {
+    const link = document.createElement("a");
+    link.href = url + query;
+    link.id = `download-${kind}`;
+    link.download = take.download_names[kind];
+    link.textContent = `⬇ ${take.download_names[kind]}`;
+    return link;
+  }));
+}
+
+function showTake(take, buffers) {
+  state.take = take;
+  player.buffers = buffers;
+  renderGrid(take.grid);
+  $("notation").innerHTML = take.svg.join("");
+  const shown = $("take-tempo");
+  shown.dataset.qpm = String(take.qpm);
+  shown.dataset.transpose = String(take.transpose);
+  shown.dataset.repeat = String(take.repeat);
+  shown.textContent = `${Math.round(take.qpm * 10) / 10} bpm` +
+    (take.transpose ? ` · chords up ${take.transpose} semitone${take.transpose > 1 ? "s" : ""}` : "") +
+    (take.repeat ? ` · repeat ${take.repeat}` : "");
+  $("duration").textContent = `${playerDuration().toFixed(1)} s`;
+  $("duration").dataset.seconds = String(playerDuration());
+  showDownloads();
+}
 
 async function improvise(keepSeed) {
   const button = $("improvise");
   button.disabled = true;
   status("Improvising…");
   const started = performance.now();
-  const take = await guarded(() => {
-    const body = settings();
+  let body;
+  const made = await guarded(async () => {
+    body = settings();
     if (keepSeed && state.take) body.seed = state.take.seed;
-    return call("/api/improvise", body);
+    const take = await call("/api/improvise", body);
+    return { take, buffers: await decodeTake(take) };
   });
   button.disabled = false;
-  if (!take) { status("Nothing played."); return; }
-  state.take = take;
-  renderGrid(take.grid);
-  $("notation").innerHTML = take.svg.join("");
-  delete $("take-audio").dataset.ready;
-  $("take-audio").addEventListener("loadedmetadata", () => { $("take-audio").dataset.ready = "1"; }, { once: true });
-  $("take-audio").src = take.audio;
-  $("loop-to").value = Math.min(take.grid.length, 4);
+  if (!made) { status("Nothing played."); return; }
+  if (player.playing) pausePlayer();
+  player.offset = 0;
+  state.base = body;
+  state.next = null;
+  showTake(made.take, made.buffers);
+  setSoloLevel();
+  $("loop-to").value = Math.min(made.take.grid.length, 4);
   $("play").disabled = false;
   $("remix").disabled = false;
-  $("downloads").replaceChildren(...Object.entries(take.downloads).map(([kind, url]) => {
-    const link = document.createElement("a");
-    link.href = url;
-    link.id = `download-${kind}`;
-    link.download = `${take.file_stem}.${kind}`;
-    link.textContent = `⬇ ${take.file_stem}.${kind}`;
-    return link;
-  }));
+  document.body.dataset.take = made.take.take;
   const inPage = Math.round(performance.now() - started);
-  status(`${take.n_notes} notes by ${take.model} over ${take.grid.length} bars, seed ${take.seed} ` +
-         `(server ${take.latency_ms} ms, in the page ${inPage} ms)`);
+  status(`${made.take.n_notes} notes by ${made.take.model} over ${made.take.grid.length} bars, ` +
+         `seed ${made.take.seed} (server ${made.take.latency_ms} ms, in the page ${inPage} ms)`);
 }
 
 function barAt(starts, t) {
@@ -179,32 +306,90 @@ function highlight(bar) {
   document.querySelectorAll("#notation g.measure").forEach((m, i) => m.classList.toggle("playing", i === bar));
 }
 
-function follow() {
-  const player = $("take-audio");
-  const starts = state.take.bar_starts_s;
-  if ($("loop").checked) {
-    const from = Math.max(1, parseInt($("loop-from").value, 10) || 1);
-    const to = Math.min(starts.length - 1, Math.max(from, parseInt($("loop-to").value, 10) || from));
-    if (player.currentTime >= starts[to] || player.ended) {
-      player.currentTime = starts[from - 1];
-      if (player.paused) player.play();
-    }
-  }
-  highlight(barAt(starts, player.currentTime));
-  if (!player.paused) state.raf = requestAnimationFrame(follow);
+function loopRange() {
+  const bars = state.take.bar_starts_s.length - 1;
+  const from = Math.min(bars, Math.max(1, parseInt($("loop-from").value, 10) || 1));
+  const to = Math.min(bars, Math.max(from, parseInt($("loop-to").value, 10) || from));
+  return [from, to];
 }
 
-function togglePlay() {
-  const player = $("take-audio");
-  if (player.paused) player.play(); else player.pause();
+function follow() {
+  if (!player.playing) return;
+  const starts = state.take.bar_starts_s;
+  if ($("loop").checked) {
+    const [from, to] = loopRange();
+    if (playerTime() >= starts[to]) loopBack(from);
+  } else if (playerTime() >= playerDuration()) {
+    pausePlayer();
+    player.offset = 0;
+  }
+  const now = playerTime();
+  highlight(barAt(state.take.bar_starts_s, now));
+  $("position").textContent = `${now.toFixed(1)} s`;
+  if (player.playing) state.playRaf = requestAnimationFrame(follow);
+}
+
+// ------------------------------------------------------------------ tempo and key per repeat
+// As iReal Pro ramps a looped range: each repeat is a new take the server makes with the same
+// library call (`practice.Repeat`: the tempo step and the transposition step times the repeat),
+// asked for while the current one plays, and swapped in at the loop's end when it is ready.
+
+function ramps() {
+  return { tempo_step: Number($("tempo-step").value) || 0,
+           transpose_step: parseInt($("transpose-step").value, 10) || 0 };
+}
+
+function ramping() {
+  const r = ramps();
+  return state.take && state.take.svg.length && $("loop").checked && (r.tempo_step || r.transpose_step);
+}
+
+function ensureNext() {
+  if (!ramping()) { state.next = null; return null; }
+  const repeat = state.take.repeat + 1;
+  const key = JSON.stringify([state.take.take, repeat, ramps()]);
+  if (state.next && state.next.key === key) return state.next;
+  const next = { key, ready: false, failed: false };
+  const body = { ...state.base, ...ramps(), seed: state.take.seed, repeat,
+                 solo_level: parseInt($("solo-level").value, 10) };
+  next.promise = (async () => {
+    const take = await call("/api/improvise", body);
+    next.value = { take, buffers: await decodeTake(take) };
+    next.ready = true;
+    return next.value;
+  })();
+  next.promise.catch((e) => { next.failed = true; showError(e.message); });
+  state.next = next;
+  return next;
+}
+
+function swapRepeat(made) {
+  const playing = player.playing;
+  if (playing) stopSources();
+  showTake(made.take, made.buffers);
+  const [from] = loopRange();
+  player.offset = made.take.bar_starts_s[from - 1];
+  if (playing) startPlayer(player.offset);
+  state.next = null;
+  status(`Repeat ${made.take.repeat}: ${$("take-tempo").textContent}`);
+  ensureNext();
+}
+
+function loopBack(from) {
+  const next = ensureNext();
+  if (next && next.ready) swapRepeat(next.value);
+  else seek(state.take.bar_starts_s[from - 1]);       // not ready (or no ramp): the same again
+}
+
+async function nextRepeat() {
+  // the loop's end reached now, waiting for the next repeat's take (the tests' fixed step)
+  const next = ensureNext();
+  if (!next) throw new Error("loop a range with a tempo or key step first");
+  swapRepeat(await next.promise);
+  return { repeat: state.take.repeat, qpm: state.take.qpm, transpose: state.take.transpose };
 }
 
 // ------------------------------------------------------------------ a small synthesizer
-
-function audioContext() {
-  if (!state.audio) state.audio = new AudioContext();
-  return state.audio;
-}
 
 function tone(midi, when, duration) {
   const ctx = audioContext();
@@ -281,6 +466,8 @@ async function answerTurn(turn) {
     if (at >= now - 0.05) tone(midi, ctx.currentTime + (at - now), (duration * 60) / trade.qpm);
   }
   const item = document.createElement("li");
+  turn.answer = answer;
+  turn.item = item;
   item.dataset.startBar = answer.start_bar;
   item.dataset.nBars = answer.n_bars;
   item.dataset.notes = JSON.stringify(answer.notes);
@@ -290,6 +477,26 @@ async function answerTurn(turn) {
     `${heard.length} (model ${answer.latency_ms} ms, round trip ${roundTrip} ms)`;
   $("answers").append(item);
   status(`Answered in ${answer.latency_ms} ms (round trip ${roundTrip} ms)`);
+}
+
+async function engraveAnswer(turn) {
+  // the answer as notation, once it has played: engraved on the server as the solo is
+  turn.engraved = true;
+  const trade = state.trade;
+  let notation;
+  try {
+    notation = await call("/api/trade/notation", { take: trade.take, start_bar: turn.start_bar });
+  } catch (e) { showError(e.message); return; }
+  const view = document.createElement("div");
+  view.className = "answer-notation";
+  view.innerHTML = notation.svg.join("");
+  turn.item.append(view);
+}
+
+function engravePlayed(beat) {
+  for (const turn of state.trade.turns) {
+    if (turn.answer && !turn.engraved && beat >= barStartBeat(turn.start_bar + turn.n_bars) - 1e-6) engraveAnswer(turn);
+  }
 }
 
 function followTrade() {
@@ -307,6 +514,7 @@ function followTrade() {
       if (next) answerTurn(next);
     }
   }
+  engravePlayed(beat);
   const current = turnAt(beat);
   $("trade-state").textContent = current ? (current.who === "you" ? "your bars" : "the model's bars") : "";
   if (!band.paused && !band.ended) state.raf = requestAnimationFrame(followTrade);
@@ -323,7 +531,7 @@ async function startTrade() {
   state.trade = { ...band, heard: [] };
   renderGrid(band.grid, band.turns);
   $("answers").replaceChildren();
-  $("band").src = band.audio;
+  $("band").src = band.audio.band;
   $("trade-stop").disabled = false;
   audioContext().resume();
   await $("band").play();
@@ -334,6 +542,7 @@ async function startTrade() {
 
 function stopTrade() {
   $("band").pause();
+  if (state.trade) engravePlayed(Infinity);         // stopped: what was answered, engraved
   $("trade-start").disabled = false;
   $("trade-stop").disabled = true;
   $("trade-state").textContent = "";
@@ -411,10 +620,14 @@ window.addEventListener("DOMContentLoaded", async () => {
   $("improvise").addEventListener("click", () => improvise(false));
   $("remix").addEventListener("click", () => improvise(true));
   $("play").addEventListener("click", togglePlay);
-  $("take-audio").addEventListener("play", () => { $("play").textContent = "Stop"; state.raf = requestAnimationFrame(follow); });
-  $("take-audio").addEventListener("pause", () => { $("play").textContent = "Play"; });
+  $("solo-level").addEventListener("input", setSoloLevel);
+  for (const id of ["loop", "tempo-step", "transpose-step"]) $(id).addEventListener("change", () => ensureNext());
   $("trade-start").addEventListener("click", startTrade);
   $("trade-stop").addEventListener("click", stopTrade);
   await guarded(loadOptions);
+  window.practice = {               // for the tests: what the player reports, a fixed step
+    duration: playerDuration, currentTime: playerTime, seek, soloGain: () => state.soloGain,
+    nextRepeat,
+  };
   document.body.dataset.ready = "1";
 });
