@@ -156,7 +156,8 @@ def main(argv=None) -> int:
         report["cache_tuning"] = [{**c.to_dict(), "pitch_perplexity": round(v, 4)}
                                   for c, v in scores]
         print("solo cache on training solos: " + "; ".join(
-            f"{list(c.weights)} beta {c.beta}: {v:.3f}" for c, v in scores))
+            f"{list(c.weights)} beta {c.beta} intervals {list(c.interval_weights)}: {v:.3f}"
+            for c, v in scores))
         model.cache = best
         save_note_model(output, model, model.config, model.meta, overwrite=True)
     report["model_bytes"] = model_size_bytes(output)

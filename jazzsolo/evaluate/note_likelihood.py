@@ -10,6 +10,7 @@ is the previous events' durations, rests marked.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from typing import Sequence
@@ -70,20 +71,35 @@ CACHE_CANDIDATES = tuple(CacheConfig(weights, beta) for weights in
                          for beta in (3.0, 5.0))
 
 
+# interval weights (contexts of the last 1, 2, 3 ... intervals), tried with the best pitch
+# settings: a search one weight at a time on the 40 tuning solos and its neighbours
+INTERVAL_CANDIDATES = ((), (0.0, 0.1, 0.3, 0.5), (0.0, 0.0, 0.1, 0.4), (0.0, 0.0, 0.05, 0.3, 0.5),
+                       (0.0, 0.0, 0.05, 0.3, 0.7), (0.05, 0.2, 0.4, 0.6))
+
+
 def tune_cache(model: NoteStepModel, solos: Sequence[CorpusSolo | EncodedSolo],
-               candidates: Sequence[CacheConfig] = CACHE_CANDIDATES
+               candidates: Sequence[CacheConfig] = CACHE_CANDIDATES,
+               interval_candidates: Sequence[tuple[float, ...]] = INTERVAL_CANDIDATES
                ) -> tuple[CacheConfig, list[tuple[CacheConfig, float]]]:
-    """The solo-cache settings among `candidates` that give `solos` (training solos: the
-    validation solos stay unseen) the lowest pitch perplexity; returns (best, every score)."""
+    """The solo-cache settings that give `solos` (training solos: the validation solos stay
+    unseen) the lowest pitch perplexity: the best of `candidates`, then with its pitch weights
+    and beta the best of `interval_candidates`; returns (best, every score)."""
     fed = []
     for solo in _encoded(solos):
         _, _, note_probs, rows = fed_probabilities(model, solo)
         fed.append((note_probs, solo.pitch.astype(int)[rows]))
     n_notes = sum(len(tokens) for _, tokens in fed)
-    scores = [(config, math.exp(-sum(np.sum(np.log(cached_note_probabilities(p, t, config)))
-                                     for p, t in fed) / max(n_notes, 1)))
-              for config in candidates]
-    return min(scores, key=lambda item: item[1])[0], scores
+
+    def perplexity(config: CacheConfig) -> float:
+        return math.exp(-sum(np.sum(np.log(cached_note_probabilities(p, t, config)))
+                             for p, t in fed) / max(n_notes, 1))
+
+    scores = [(config, perplexity(config)) for config in candidates]
+    pitch_best = min(scores, key=lambda item: item[1])[0]
+    with_intervals = [(config, perplexity(config)) for config in
+                      (dataclasses.replace(pitch_best, interval_weights=w)
+                       for w in interval_candidates)]
+    return min(with_intervals, key=lambda item: item[1])[0], scores + with_intervals
 
 
 # --------------------------------------------------------------------------- n-gram baselines

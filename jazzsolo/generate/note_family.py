@@ -105,6 +105,9 @@ class NoteModel:
         cache_text = (f"weights {', '.join(f'{w:g}' for w in cache.weights)} for contexts of "
                       f"1-{len(cache.weights)} notes, beta {cache.beta:g}"
                       if cache is not None else "none")
+        if cache is not None and cache.interval_weights:
+            cache_text += (f"; {', '.join(f'{w:g}' for w in cache.interval_weights)} for "
+                           f"1-{len(cache.interval_weights)} intervals")
         return [("trained on", f"{meta.get('data', '?')}: {meta.get('training_solos', '?')} "
                                f"solos, {len(meta.get('validation_solos', []))} for validation"),
                 ("shape", f"{config.n_layers} x {config.n_units} LSTM units"),

@@ -32,6 +32,7 @@ from jazzsolo.encodings.note_events import (DURATIONS, N_PITCH_TOKENS, PITCH_HIG
 from jazzsolo.encodings.phrase_plan import BREATH_STEPS, plan_features, sequence_plan
 from jazzsolo.errors import ConfigError
 from jazzsolo.generate.measures import Solo, measure_metres
+from jazzsolo.generate.guidance import told_voice
 from jazzsolo.generate.sampling import sample
 from jazzsolo.generate.voices import Voice, VoiceRequest, choose_voice
 from jazzsolo.models.note_lstm import NoteStepModel
@@ -202,8 +203,7 @@ def sample_events(model: NoteStepModel, timeline: ChordTimeline, *,
     chosen = voice if isinstance(voice, Voice) else choose_voice(model, voice, timeline.qpm, rng)
     pitch_range = chosen.pitch_range or pitch_range
     _check(temperature, rhythm_temperature, top_k, pitch_range, timeline.qpm)
-    if model.voices is not None:
-        model = model.with_voice(model.voices.features(chosen.profile))
+    model = told_voice(model, chosen.profile)       # the labels told guided (`guidance`)
     pitches = np.arange(N_PITCH_TOKENS - 1) + PITCH_LOW
     out_of_range = [int(i) for i in np.flatnonzero((pitches < pitch_range[0]) |
                                                    (pitches > pitch_range[1]))]

@@ -11,14 +11,16 @@ import pretty_midi
 import pytest
 
 from jazzsolo.cli import main
+from jazzsolo.encodings.note_controls import N_CONTROLS
 from jazzsolo.encodings.voice import (VoiceProfile, VoiceVocabulary, instrument_code, match_name,
                                       parse_register)
 from jazzsolo.errors import ConfigError
+from jazzsolo.generate.guidance import VOICE_GUIDANCE, GuidedStepModel, told_voice
 from jazzsolo.generate.note_solo import generate_note_solo
 from jazzsolo.generate.voices import VoiceRequest, choose_voice
 from jazzsolo.ingest.corpus import read_corpus
 from jazzsolo.ingest.solo_info import read_solo_labels
-from jazzsolo.models.note_lstm import get_note_preset, load_note_model, save_note_model
+from jazzsolo.models.note_lstm import NoteStepModel, get_note_preset, load_note_model, save_note_model
 from jazzsolo.models.note_training import train_note_model
 from jazzsolo.music.progression import PROGRESSIONS, parse_progression
 
@@ -164,3 +166,28 @@ def test_a_voice_is_sounded_with_the_touch_of_the_solo_it_plays_as(voiced, blues
     chosen = choose_voice(model, request, 120.0, np.random.default_rng(1))
     assert chosen.touch == model.profiles[chosen.model_solo].touch
     assert generate_note_solo(model, blues, seed=1, voice=request).touch == chosen.touch
+
+
+def _kl(p: np.ndarray, q: np.ndarray) -> float:
+    return float(np.sum(p * np.log(np.maximum(p, 1e-12) / np.maximum(q, 1e-12))))
+
+
+def test_guidance_pulls_a_told_voice_further_from_anyones(voiced, blues):
+    model = load_note_model(voiced)
+    profile = VoiceProfile("Art Pepper", "COOL", None, 2.0, 60, 80)
+    assert isinstance(told_voice(model, VoiceProfile(density=2.0)), NoteStepModel)  # no label
+    assert isinstance(told_voice(model, profile, 1.0), NoteStepModel)      # as learned
+    guided = told_voice(model, profile)
+    assert isinstance(guided, GuidedStepModel) and guided.guidance == VOICE_GUIDANCE > 1.0
+    anyone = model.with_voice(model.voices.features(profile, (False,) * 3))
+    as_learned = model.with_voice(model.voices.features(profile))
+    control = np.zeros(N_CONTROLS, dtype=np.float32)
+    steps = [m.probabilities(m.initial_state(), None, control)[0]
+             for m in (guided, as_learned, anyone)]
+    assert all(p.sum() == pytest.approx(1.0) for p in steps)
+    assert _kl(steps[0], steps[2]) > _kl(steps[1], steps[2]) > 0.0   # the voice, g times over
+    as_pepper = VoiceRequest(player="Art Pepper")
+    one = generate_note_solo(model, blues, seed=2, voice=as_pepper)
+    assert one.notes == generate_note_solo(model, blues, seed=2, voice=as_pepper).notes
+    with pytest.raises(ConfigError, match="voice guidance must be a number from 0 to 8"):
+        told_voice(model, profile, 9.0)
