@@ -18,6 +18,8 @@ import mido
 
 from jazzsolo.config import DEFAULT_MODEL, MODEL_NAMES
 from jazzsolo.errors import ChartError, ChordSymbolError, ConfigError
+from jazzsolo.export.relations import (RELATION_COLOURS, RELATIONS, colour_by_relation,
+                                       note_relations)
 from jazzsolo.generate.improvise import GenerateSettings, play, prepare, sampling_options
 
 VOLUME_CC = 7                          # MIDI channel volume: the solo's level against the band
@@ -300,17 +302,18 @@ def improvise_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO
                 musicxml=musicxml_bytes(solo_lead_sheet(take, settings, solo, seed,
                                                         solo_program=program)),
                 solo_instrument=solo_sound(settings), solo_level=solo_level, repeat=repeat,
-                extras={"midi_at_default": at_default})
+                extras={"midi_at_default": at_default, "relations": note_relations(solo)})
 
 
 def practice_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO_LEVEL,
                   folder: str | Path | None = None, sample_rate: int | None = None,
                   repeat: Repeat = Repeat()) -> Take:
     """What the page's "Improvise" shows: `improvise_take`, its lead sheet engraved
-    (`engrave_svg`) and its audio as two stems, the band and the solo at the default level
+    (`engrave_svg`; the notes coloured by their relation to the chord, `export.relations`,
+    which the page shows or leaves black) and its audio as two stems, the band and the solo at the default level
     (`render_take_stems`, in `folder`), which the page's player mixes at the level asked."""
     take = improvise_take(settings, solo_level=solo_level, repeat=repeat)
-    take.svg = engrave_svg(take.musicxml)
+    take.svg = engrave_svg(colour_by_relation(take.musicxml, take.extras["relations"]))
     take.preview = render_take_stems(take.extras["midi_at_default"], folder, split="solo-band",
                                      solo_instrument=take.solo_instrument,
                                      sample_rate=sample_rate)
@@ -457,7 +460,8 @@ def chart_tunes(path: str | Path) -> list[str]:
 
 def page_options() -> dict:
     """What the page offers: the shipped models with the players, styles and instruments each
-    can play as, the built-in progressions, the parts a lead sheet is written for, trading."""
+    can play as, the built-in progressions, the parts a lead sheet is written for, trading,
+    and the colours of the notes' relations to the chord (`export.relations`)."""
     from jazzsolo.generate.families import PlaysVoices
     from jazzsolo.generate.trading import Trades
     from jazzsolo.music.keys import WRITTEN_TRANSPOSITIONS
@@ -472,7 +476,9 @@ def page_options() -> dict:
                            ("player", "style", "instrument")}}
     return {"models": models, "default_model": DEFAULT_MODEL, "progressions": PROGRESSIONS,
             "transpose_for": list(WRITTEN_TRANSPOSITIONS), "trade_bars": list(TRADE_BARS),
-            "mp3": can_make_mp3(), "solo_level": DEFAULT_SOLO_LEVEL}
+            "mp3": can_make_mp3(), "solo_level": DEFAULT_SOLO_LEVEL,
+            "relations": [{"class": c, "name": name, "colour": RELATION_COLOURS[c]}
+                          for c, name in RELATIONS.items()]}
 
 
 # --------------------------------------------------------------------------- trading
@@ -588,7 +594,7 @@ def answer_notation(take: Take, settings: GenerateSettings, start_bar: int) -> l
                                model_name=improvisation.model.name, seed=seed,
                                solo_program=gm_program(solo_sound(settings)),
                                transpose_for=settings.transpose_for)
-    return engrave_svg(musicxml_bytes(score))
+    return engrave_svg(colour_by_relation(musicxml_bytes(score), note_relations(solo)))
 
 
 __all__ = ["DEFAULT_SOLO_LEVEL", "DOWNLOAD_KINDS", "Repeat", "TRADE_BARS", "Take",

@@ -188,6 +188,38 @@ def test_improvise_shows_grid_notation_audio_and_downloads_the_band(page, tmp_pa
     assert page.problems == []
 
 
+NOTE_FILLS = "[...document.querySelectorAll('#notation g.note')].map(n => getComputedStyle(n).fill)"
+
+
+def rgb(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def test_the_notes_are_coloured_by_their_relation_to_the_chord_when_asked(page):
+    from jazzsolo.export.relations import RELATION_COLOURS, RELATIONS
+
+    page.fill("#chords", "C7 | F7 | C7 | G7")
+    page.fill("#seed", "6")
+    page.click("#improvise")
+    page.wait_for_selector("#notation svg", timeout=WAIT_MS)
+    plain = page.evaluate(NOTE_FILLS)
+    assert plain and set(plain) == {"rgb(0, 0, 0)"}            # black unless asked for
+    assert page.is_hidden("#relation-legend")
+    page.check("#colour-notes")
+    coloured = page.evaluate(NOTE_FILLS)
+    colours = {rgb(c) for c in RELATION_COLOURS.values()}
+    assert len(coloured) == len(plain) and set(coloured) <= colours
+    assert len(set(coloured)) >= 2                             # chord tones and others
+    legend = page.eval_on_selector_all("#relation-legend span", "s => s.map(e => [e.textContent, "
+                                                         "getComputedStyle(e).color])")
+    assert legend == [[f"● {name}", rgb(RELATION_COLOURS[c])] for c, name in RELATIONS.items()]
+    shot(page, "relations")
+    page.uncheck("#colour-notes")
+    assert set(page.evaluate(NOTE_FILLS)) == {"rgb(0, 0, 0)"}
+    assert page.problems == []
+
+
 def test_the_solos_level_moves_live_without_rendering_again(page, server):
     page.fill("#chords", "C7 | F7 | C7 | G7")
     page.fill("#seed", "3")

@@ -73,7 +73,21 @@ async function loadOptions() {
   fill($("transpose-for"), options.transpose_for);
   fill($("trade-bars"), options.trade_bars.map(String));
   $("trade-bars").value = "4";
+  $("relation-legend").replaceChildren(...options.relations.map((r) => {
+    const item = document.createElement("span");
+    item.textContent = `● ${r.name}`;
+    item.style.color = r.colour;
+    item.dataset.relation = r.class;
+    return item;
+  }));
   showVoices();
+}
+
+function showRelations() {
+  // the notes keep the colours the server engraved them with, or are drawn black
+  const coloured = $("colour-notes").checked;
+  document.body.classList.toggle("plain-notes", !coloured);
+  $("relation-legend").hidden = !coloured;
 }
 
 function showVoices() {
@@ -620,6 +634,8 @@ window.addEventListener("DOMContentLoaded", async () => {
   $("improvise").addEventListener("click", () => improvise(false));
   $("remix").addEventListener("click", () => improvise(true));
   $("play").addEventListener("click", togglePlay);
+  $("colour-notes").addEventListener("change", showRelations);
+  showRelations();
   $("solo-level").addEventListener("input", setSoloLevel);
   for (const id of ["loop", "tempo-step", "transpose-step"]) $(id).addEventListener("change", () => ensureNext());
   $("trade-start").addEventListener("click", startTrade);
