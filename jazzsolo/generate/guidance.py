@@ -9,8 +9,9 @@ told the voice, ``p_told``, and told only the solo's profile with no labels, ``p
     p ∝ p_anyone ** (1 - g) · p_told ** g,         g = `VOICE_GUIDANCE`,
 
 so what the labels change is changed g times as much, and g = 1 is the voice as the model
-learned it.  Both are stepped over the same events, so a guided solo costs two steps per event;
-a solo told no labels runs one.  A label the model was never told in training is not guided.
+learned it.  Both views are stepped over the same events in one step of two rows (they differ
+only in the first layer's bias), so guidance costs little more than one view; a solo told no
+labels runs one.  A label the model was never told in training is not guided.
 """
 from __future__ import annotations
 
@@ -28,26 +29,25 @@ _FLOOR = 1e-12                       # probabilities are floored before their lo
 
 @dataclass(frozen=True)
 class GuidedStepModel:
-    """Two views of one note model, told a voice and told none, stepped together; it answers
-    `probabilities` as a `NoteStepModel` does, its state the pair of theirs."""
+    """One note model told a voice and told none, its two views stepped together (one
+    `NoteStepModel` told both voices, `with_voice`); it answers `probabilities` as a
+    `NoteStepModel` does, the guided probabilities of the two."""
 
-    told: object                     # NoteStepModel told the voice (`with_voice`)
-    anyone: object                   # the same model told the profile with no labels
+    both: object                     # NoteStepModel told (the voice, no labels): two views
     guidance: float = VOICE_GUIDANCE
 
     @property
     def cache(self):
-        return self.told.cache
+        return self.both.cache
 
     def initial_state(self):
-        return self.told.initial_state(), self.anyone.initial_state()
+        return self.both.initial_state()
 
     def probabilities(self, state, event, control: np.ndarray, plan: np.ndarray | None = None):
         """Advance both views one event: ``(pitch_probs, duration_probs, state)`` guided."""
-        pitch_t, duration_t, told = self.told.probabilities(state[0], event, control, plan)
-        pitch_a, duration_a, anyone = self.anyone.probabilities(state[1], event, control, plan)
-        return (guided(pitch_t, pitch_a, self.guidance), guided(duration_t, duration_a,
-                                                                self.guidance), (told, anyone))
+        pitch, duration, state = self.both.probabilities(state, event, control, plan)
+        return (guided(pitch[0], pitch[1], self.guidance),
+                guided(duration[0], duration[1], self.guidance), state)
 
 
 def guided(told: np.ndarray, anyone: np.ndarray, guidance: float) -> np.ndarray:
@@ -72,13 +72,13 @@ def told_voice(model, profile: VoiceProfile, guidance: float = VOICE_GUIDANCE):
             or not 0.0 <= guidance <= 8.0:
         raise ConfigError(f"voice guidance must be a number from 0 to 8, got {guidance!r}")
     vocabulary = model.voices
-    told = model.with_voice(vocabulary.features(profile))
+    told = vocabulary.features(profile)
     known = (profile.player in vocabulary.players, profile.style in vocabulary.styles,
              profile.instrument in vocabulary.instruments)
     if guidance == 1.0 or not any(known):
-        return told
-    return GuidedStepModel(told, model.with_voice(vocabulary.features(profile, (False,) * 3)),
-                           float(guidance))
+        return model.with_voice(told)
+    anyone = vocabulary.features(profile, (False,) * 3)
+    return GuidedStepModel(model.with_voice(np.stack([told, anyone])), float(guidance))
 
 
 __all__ = ["GuidedStepModel", "VOICE_GUIDANCE", "guided", "told_voice"]

@@ -217,11 +217,16 @@ class NoteStepModel:
     def with_voice(self, features: np.ndarray) -> "NoteStepModel":
         """The model told one voice (`VoiceVocabulary.features`) for a whole solo: the voice
         is the same at every event, so its share of the first layer's input is added to that
-        layer's bias once, and the model then reads events only."""
+        layer's bias once, and the model then reads events only.
+
+        Told k voices at once (`features` (k, n_voice)), the bias has a row per voice and the
+        model plays k views of one solo in step: its state holds (k, units) per layer and each
+        step answers (k, P) and (k, 2, D) probabilities, for the cost of about one (one matrix
+        product of k rows where one view has a vector), as voice guidance needs."""
         if self.voices is None:
             return self
         features = np.asarray(features, dtype=np.float64)
-        if features.shape != (self.n_voice,):
+        if features.shape[-1:] != (self.n_voice,) or features.ndim > 2:
             raise ConfigError(f"a voice of this model is {self.n_voice} numbers, got "
                               f"{features.shape}")
         kernel, recurrent, bias = self.weights.lstm[0]
@@ -244,8 +249,10 @@ class NoteStepModel:
             raise ConfigError("this note model reads a voice: tell it one with with_voice()")
 
     def initial_state(self) -> NoteState:
-        """Zero state and no notes yet, as every training window starts."""
-        return NoteState([(np.zeros(r.shape[0]), np.zeros(r.shape[0]))
+        """Zero state and no notes yet, as every training window starts (one row per view
+        when the model is told several voices, `with_voice`)."""
+        views = self.weights.lstm[0][2].shape[:-1]
+        return NoteState([(np.zeros(views + r.shape[:1]), np.zeros(views + r.shape[:1]))
                           for _, r, _ in self.weights.lstm])
 
     def probabilities(self, state: NoteState, event: tuple[int, int] | None,
@@ -256,7 +263,8 @@ class NoteStepModel:
         `control` (N_CONTROLS,) the controls at this event's onset; `plan` (N_PLAN,) the
         phrase plan (`encodings.phrase_plan`; None: no phrase under way).  `pitch_probs` is
         (N_PITCH_TOKENS,); `duration_probs` is (2, N_DURATION_TOKENS): row 0 the duration if a
-        note is played here, row 1 if a rest is.
+        note is played here, row 1 if a rest is; a row of each per view when the model is told
+        several voices (`with_voice`).
         """
         self._check_told()
         last, last2 = state.last, state.last2
@@ -268,8 +276,12 @@ class NoteStepModel:
             x, c = lstm_step(x, h, c, kernel, recurrent, bias)        # (n_units,) each
             layers.append((x, c))
         relative, interval = step_pitch_indices(control, last)
-        pitch, duration = self._heads(x[None], relative[None], interval[None])
-        return pitch[0], duration[0], NoteState(layers, last, last2)
+        h = np.atleast_2d(x)                                   # (views, n_units)
+        pitch, duration = self._heads(h, np.broadcast_to(relative, (len(h), relative.size)),
+                                      np.broadcast_to(interval, (len(h), interval.size)))
+        if x.ndim == 1:
+            pitch, duration = pitch[0], duration[0]
+        return pitch, duration, NoteState(layers, last, last2)
 
     def _heads(self, h: np.ndarray, relative: np.ndarray, interval: np.ndarray):
         """Pitch probabilities (n, P) and duration probabilities (n, 2, D) from the last

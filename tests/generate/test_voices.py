@@ -185,6 +185,8 @@ def test_guidance_pulls_a_told_voice_further_from_anyones(voiced, blues):
     steps = [m.probabilities(m.initial_state(), None, control)[0]
              for m in (guided, as_learned, anyone)]
     assert all(p.sum() == pytest.approx(1.0) for p in steps)
+    views = guided.both.probabilities(guided.initial_state(), None, control)[0]   # in one step
+    assert np.allclose(views, [steps[1], steps[2]], rtol=0, atol=1e-12)
     assert _kl(steps[0], steps[2]) > _kl(steps[1], steps[2]) > 0.0   # the voice, g times over
     as_pepper = VoiceRequest(player="Art Pepper")
     one = generate_note_solo(model, blues, seed=2, voice=as_pepper)
