@@ -157,7 +157,8 @@ def _json_response(data, status: int = 200) -> JSONResponse:
 def route(handler):
     """A route: the session from its cookie, errors as one-line JSON, the cookie set."""
     async def endpoint(request: Request):
-        session = request.app.state.sessions.get(request.cookies.get(COOKIE))
+        sessions = request.app.state.sessions
+        session = sessions.get(request.cookies.get(COOKIE))
         started = time.perf_counter()
         try:
             response = await handler(request, session)
@@ -174,6 +175,8 @@ def route(handler):
             LOG.exception("%s %s failed", request.method, request.url.path)
             response = _json_response({"error": f"internal error ({type(e).__name__}); the "
                                                 f"server goes on serving"}, 500)
+        finally:
+            sessions.release(session)
         LOG.info("%s %s %d in %.0f ms", request.method, request.url.path,
                  response.status_code, 1000 * (time.perf_counter() - started))
         response.set_cookie(COOKIE, session.token, httponly=True, samesite="strict")

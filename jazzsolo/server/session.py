@@ -46,6 +46,9 @@ class Session:
     folder: Path
     takes: OrderedDict = field(default_factory=OrderedDict)     # id -> practice.Take
     uploads: OrderedDict = field(default_factory=OrderedDict)   # id -> (path, original name)
+    requests: int = 0               # requests using it now (`Sessions.get` .. `release`)
+    dropped: bool = False           # dropped from the sessions kept; its folder goes when
+                                    # its last request ends
 
     def keep_take(self, take) -> str:
         """Store a take under a fresh id, dropping the oldest beyond MAX_TAKES."""
@@ -87,19 +90,35 @@ class Sessions:
         self._lock = threading.Lock()
 
     def get(self, token: str | None) -> Session:
-        """The session of a cookie's token, or a new one when it is unknown or missing."""
+        """The session of a cookie's token, or a new one when it is unknown or missing, held
+        for one request until `release`.  Beyond MAX_SESSIONS the least recently used is
+        dropped; the folder of one still in use goes when its last request ends, so a solo
+        being made there is never cut off by other users arriving."""
         with self._lock:
             if token in self._sessions:
                 self._sessions.move_to_end(token)
-                return self._sessions[token]
-            session = Session(secrets.token_hex(16), Path())
-            session.folder = self.root / session.token
-            session.folder.mkdir()
-            self._sessions[session.token] = session
+                session = self._sessions[token]
+            else:
+                session = Session(secrets.token_hex(16), Path())
+                session.folder = self.root / session.token
+                session.folder.mkdir()
+                self._sessions[session.token] = session
+            session.requests += 1
             while len(self._sessions) > MAX_SESSIONS:
                 _, old = self._sessions.popitem(last=False)
-                shutil.rmtree(old.folder, ignore_errors=True)
+                old.dropped = True
+                if not old.requests:
+                    shutil.rmtree(old.folder, ignore_errors=True)
             return session
+
+    def release(self, session: Session) -> None:
+        """A request is done with its session (`get`); a dropped one's folder goes with its
+        last request."""
+        with self._lock:
+            session.requests -= 1
+            gone = session.dropped and not session.requests
+        if gone:
+            shutil.rmtree(session.folder, ignore_errors=True)
 
     def close(self) -> None:
         """Remove every session's folder (the server is stopping)."""

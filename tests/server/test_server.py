@@ -311,6 +311,23 @@ def test_sessions_are_kept_apart(base):
         assert alice.cookies["jazzsolo_session"] != bob.cookies["jazzsolo_session"]
 
 
+def test_a_session_dropped_for_newer_ones_keeps_its_folder_until_its_request_ends(tmp_path):
+    from jazzsolo.server.session import MAX_SESSIONS, Sessions
+
+    sessions = Sessions(tmp_path / "scratch")
+    busy = sessions.get(None)                       # a request making a solo in it
+    idle = sessions.get(None)
+    sessions.release(idle)
+    for _ in range(MAX_SESSIONS):                   # newer users arrive: both are dropped
+        sessions.release(sessions.get(None))
+    assert busy.dropped and idle.dropped
+    assert not idle.folder.exists()                 # nobody was using it
+    assert busy.folder.is_dir()                     # its solo is still being written there
+    assert sessions.get(busy.token).token != busy.token    # its cookie now starts afresh
+    sessions.release(busy)
+    assert not busy.folder.exists()
+
+
 def test_twenty_requests_at_once_are_each_answered_solo_or_busy(base):
     def one(seed):
         with httpx.Client(base_url=base, timeout=120) as c:
