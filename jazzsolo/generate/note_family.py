@@ -10,6 +10,7 @@ import numpy as np
 
 from jazzsolo.config import (GRID_PER_BEAT, NOTE_PHRASE_END_TEMPERATURE,
                              NOTE_RHYTHM_TEMPERATURE, NOTE_TEMPERATURE, SamplingOptions)
+from jazzsolo.generate.guidance import VOICE_GUIDANCE
 from jazzsolo.models.note_lstm import FAMILY, NoteStepModel, load_note_model
 
 SAMPLING = frozenset({"temperature", "rhythm_temperature", "top_k", "phrase_length",
@@ -120,8 +121,8 @@ class NoteModel:
                 ("voices", f"{len(self.model.voices.players)} players, "
                            f"{len(self.model.voices.styles)} styles, "
                            f"{len(self.model.voices.instruments)} instruments "
-                           f"('jazzsolo players')" if self.model.voices is not None
-                 else "none"),
+                           f"('jazzsolo players'), guided x{VOICE_GUIDANCE:g} when asked for"
+                 if self.model.voices is not None else "none"),
                 ("sampling", f"temperature {NOTE_TEMPERATURE} (pitch; "
                              f"{NOTE_PHRASE_END_TEMPERATURE} on a phrase's last note), "
                              f"{NOTE_RHYTHM_TEMPERATURE} (rhythm)")]
