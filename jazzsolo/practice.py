@@ -8,6 +8,7 @@ adds no music of its own: bar times, turns and chords all come from here.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import tempfile
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import mido
 
 from jazzsolo.config import DEFAULT_MODEL, MODEL_NAMES
 from jazzsolo.errors import ChartError, ChordSymbolError, ConfigError
+from jazzsolo.export.audio import DEFAULT_SOLO_INSTRUMENT
 from jazzsolo.export.relations import (RELATION_COLOURS, RELATIONS, colour_by_relation,
                                        note_relations)
 from jazzsolo.generate.improvise import GenerateSettings, play, prepare, sampling_options
@@ -286,9 +288,9 @@ def improvise_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO
     seed = take.seeds[0]
     solo = play(take, settings, seed)
     midi_file = solo_midi(take, settings, solo, seed, solo_program=program)
-    at_default = midi_bytes(midi_file)
+    at_default = midi = midi_bytes(midi_file)
     if solo_level != DEFAULT_SOLO_LEVEL:
-        set_solo_level(midi_file, solo_level)
+        midi = midi_bytes(set_solo_level(midi_file, solo_level))
     lengths = [solo.measure_length_ql(i) for i in range(solo.n_measures)]
     count_off = time_signature_ql(solo.time_signature(0)) if settings.count_off else 0.0
     title = tune_title(settings, take)
@@ -298,7 +300,7 @@ def improvise_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO
                 grid=grid_of_measures(take.backing.measures, take.backing.time_signatures),
                 bar_starts_s=bar_starts_s(lengths, take.qpm, count_off_ql=count_off),
                 notes=[(t.offset_ql, t.duration_ql, t.pitches[0]) for t in solo.timed_notes()],
-                midi=midi_bytes(midi_file),
+                midi=midi,
                 musicxml=musicxml_bytes(solo_lead_sheet(take, settings, solo, seed,
                                                         solo_program=program)),
                 solo_instrument=solo_sound(settings), solo_level=solo_level, repeat=repeat,
@@ -310,8 +312,9 @@ def practice_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO_
                   repeat: Repeat = Repeat()) -> Take:
     """What the page's "Improvise" shows: `improvise_take`, its lead sheet engraved
     (`engrave_svg`; the notes coloured by their relation to the chord, `export.relations`,
-    which the page shows or leaves black) and its audio as two stems, the band and the solo at the default level
-    (`render_take_stems`, in `folder`), which the page's player mixes at the level asked."""
+    which the page shows or leaves black) and its audio as two stems, the band and the solo
+    at the default level (`render_take_stems`, in `folder`), which the page's player mixes
+    at the level asked."""
     take = improvise_take(settings, solo_level=solo_level, repeat=repeat)
     take.svg = engrave_svg(colour_by_relation(take.musicxml, take.extras["relations"]))
     take.preview = render_take_stems(take.extras["midi_at_default"], folder, split="solo-band",
@@ -320,16 +323,24 @@ def practice_take(settings: GenerateSettings, *, solo_level: int = DEFAULT_SOLO_
     return take
 
 
+@contextlib.contextmanager
+def _scratch_file(data: bytes, name: str, folder: str | Path | None):
+    """`data` written as `name` in a fresh temporary folder inside `folder` (the session's
+    scratch; None: the system's), removed with everything in it afterwards."""
+    with tempfile.TemporaryDirectory(dir=folder, prefix="render-") as scratch:
+        path = Path(scratch) / name
+        path.write_bytes(data)
+        yield path
+
+
 def render_take_stems(midi: bytes, folder: str | Path | None = None, *, split: str = "tracks",
-                      solo_instrument: str = "Electric Guitar (jazz)",
+                      solo_instrument: str = DEFAULT_SOLO_INSTRUMENT,
                       sample_rate: int | None = None) -> dict[str, bytes]:
     """A take's MIDI as stems (`export.audio.render_stems`: one WAV per track, or the solo and
     the band), each as long as the take's WAV, rendered in a scratch `folder`."""
     from jazzsolo.export.audio import SAMPLE_RATE, render_stems
 
-    with tempfile.TemporaryDirectory(dir=folder, prefix="stems-") as scratch:
-        path = Path(scratch) / "take.mid"
-        path.write_bytes(midi)
+    with _scratch_file(midi, "take.mid", folder) as path:
         return render_stems(path, split=split, solo_instrument=solo_instrument,
                             sample_rate=sample_rate or SAMPLE_RATE)
 
@@ -372,28 +383,23 @@ def download_name(take: Take, kind: str) -> str:
 
 
 def render_take_wav(midi: bytes, folder: str | Path | None = None, *,
-                    solo_instrument: str = "Electric Guitar (jazz)",
+                    solo_instrument: str = DEFAULT_SOLO_INSTRUMENT,
                     sample_rate: int | None = None) -> bytes:
     """A take's MIDI rendered as `jazzsolo generate --wav` renders it (`export.audio`), in a
     scratch `folder` (a fresh temporary one when None); returns the WAV's bytes."""
     from jazzsolo.export.audio import SAMPLE_RATE, render_wav
 
-    with tempfile.TemporaryDirectory(dir=folder, prefix="render-") as scratch:
-        path = Path(scratch) / "take.mid"
-        path.write_bytes(midi)
-        wav = render_wav(path, solo_instrument=solo_instrument,
-                         sample_rate=sample_rate or SAMPLE_RATE)
-        return wav.read_bytes()
+    with _scratch_file(midi, "take.mid", folder) as path:
+        return render_wav(path, solo_instrument=solo_instrument,
+                          sample_rate=sample_rate or SAMPLE_RATE).read_bytes()
 
 
 def render_take_mp3(wav: bytes, folder: str | Path | None = None) -> bytes:
     """A take's WAV as an MP3 (`export.audio.render_mp3`; needs ffmpeg)."""
     from jazzsolo.export.audio import render_mp3
 
-    with tempfile.TemporaryDirectory(dir=folder, prefix="mp3-") as scratch:
-        source = Path(scratch) / "take.wav"
-        source.write_bytes(wav)
-        return render_mp3(source, Path(scratch) / "take.mp3").read_bytes()
+    with _scratch_file(wav, "take.wav", folder) as source:
+        return render_mp3(source, source.with_suffix(".mp3")).read_bytes()
 
 
 def engrave_svg(musicxml: bytes, *, page_width: int = 2100) -> list[str]:
